@@ -1,0 +1,75 @@
+"""Secret references (``env:NAME``, ``file:PATH``) resolved at the last moment, never printed.
+
+A :class:`Secret` hides its value from ``repr``/``str`` so that a secret that reaches a log line,
+an exception message or a report shows up as ``***`` instead of leaking.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from scanner.errors import ConfigError
+
+REFERENCE = re.compile(r"^(env|file):(.+)$")
+
+
+class Secret:
+    """A secret value that refuses to be printed; call :meth:`reveal` at the point of use."""
+
+    __slots__ = ("_value", "reference")
+
+    def __init__(self, value: str, reference: str = "") -> None:
+        self._value = value
+        self.reference = reference
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({self.reference or '***'})"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> tuple[object, ...]:
+        raise TypeError("secrets are not serialisable")
+
+
+def is_reference(value: str) -> bool:
+    return bool(REFERENCE.match(value))
+
+
+def resolve_secret(reference: str, *, where: str = "") -> Secret:
+    """Turn ``env:NAME`` or ``file:PATH`` into a :class:`Secret`; a literal value is refused."""
+    match = REFERENCE.match(reference or "")
+    prefix = f"{where}: " if where else ""
+    if not match:
+        raise ConfigError(
+            f"{prefix}secrets must be references such as env:NAME or file:PATH, not literal values"
+        )
+    kind, name = match.groups()
+    if kind == "env":
+        value = os.environ.get(name)
+        if not value:
+            raise ConfigError(f"{prefix}environment variable {name} is not set or empty")
+        return Secret(value.strip(), reference)
+    path = Path(name).expanduser()
+    try:
+        value = path.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(f"{prefix}cannot read secret file {path}: {exc.strerror}") from None
+    if not value:
+        raise ConfigError(f"{prefix}secret file {path} is empty")
+    return Secret(value, reference)
+
+
+_REDACT = re.compile(
+    r"(?i)(bearer\s+[A-Za-z0-9\-._~+/]+=*|xox[abposr]-[A-Za-z0-9-]+|"
+    r"(?:aws_secret_access_key|client_secret|password|token)[\"']?\s*[:=]\s*[\"']?[^\s\"',;]+)"
+)
+
+
+def redact(text: str) -> str:
+    """Mask token-looking substrings in text that came from elsewhere (e.g. an SDK error)."""
+    return _REDACT.sub("***", text)
