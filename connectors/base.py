@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from scanner.errors import ReadOnlyViolation
-from scanner.models import Collection, Gap
+from scanner.models import Asset, Collection, Flow, Gap
 from scanner.secrets import redact
 
 ProgressCallback = Callable[[str], None]
@@ -91,6 +91,14 @@ class Recorder:
         gap = Gap(provider, service, operation, reason, redact(message), resource, region)
         with self._lock:
             self.collection.gaps.append(gap)
+
+    def asset(self, asset: Asset) -> None:
+        with self._lock:
+            self.collection.assets.append(asset)
+
+    def flow(self, flow: Flow) -> None:
+        with self._lock:
+            self.collection.flows.append(flow)
 
     def read(self, what: str) -> None:
         with self._lock:

@@ -47,7 +47,7 @@ class JsonHandler(BaseHTTPRequestHandler):
     server: LocalServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     def reply(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:

@@ -1,0 +1,200 @@
+"""The organisation's own rules: allowed jurisdictions and places, the vendor register, waivers.
+
+The policy decides; the knowledge base only states facts. ``judge`` never allows a place whose
+jurisdiction is unknown, and adequacy countries are allowed only when the policy names them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from scanner.knowledge.place import Place
+from scanner.yamlfile import load_yaml, plain
+
+if TYPE_CHECKING:
+    from scanner.knowledge import KnowledgeBase
+
+DEFAULT_JURISDICTIONS = ("eu", "eea")
+
+
+@dataclass(frozen=True)
+class Judgement:
+    allowed: bool
+    basis: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Vendor:
+    id: str
+    name: str
+    kind: Literal["processor", "app"]
+    aliases: tuple[str, ...] = ()
+    dpa_signed: date | None = None
+    scc_module: int | None = None
+    tia_date: date | None = None
+    relies_on_dpf: bool = False
+    owner: str | None = None
+    review_date: date | None = None
+
+    def keys(self) -> set[str]:
+        return {k.casefold() for k in (self.id, self.name, *self.aliases)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return plain(self.__dict__)
+
+
+@dataclass(frozen=True)
+class Waiver:
+    check: str
+    resource: str
+    reason: str
+    owner: str
+    expires: date
+    target: str = "*"
+
+    def matches(self, check_id: str, target: str, resource: str, resource_name: str) -> bool:
+        return (
+            fnmatch.fnmatchcase(check_id, self.check)
+            and fnmatch.fnmatchcase(target, self.target)
+            and (
+                fnmatch.fnmatchcase(resource, self.resource)
+                or fnmatch.fnmatchcase(resource_name, self.resource)
+            )
+        )
+
+    def active(self, today: date) -> bool:
+        return today <= self.expires
+
+    def to_dict(self) -> dict[str, Any]:
+        return plain(self.__dict__)
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@dataclass
+class Policy:
+    allowed_jurisdictions: tuple[str, ...] = DEFAULT_JURISDICTIONS
+    adequacy_countries: frozenset[str] = frozenset()
+    allowed_locations: frozenset[str] = frozenset()
+    forbidden_locations: frozenset[str] = frozenset()
+    vendors: tuple[Vendor, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    source: str = "built-in default (EU + EEA only)"
+    country_class: Callable[[str], str] | None = field(default=None, repr=False)
+
+    @classmethod
+    def load(cls, path: Path) -> Policy:
+        """Read and validate a policy file; errors carry file and line (exit code 2)."""
+        doc = plain(load_yaml(path, "policy.schema.json"))
+        return cls(
+            allowed_jurisdictions=tuple(doc.get("allowed_jurisdictions", DEFAULT_JURISDICTIONS)),
+            adequacy_countries=frozenset(doc.get("adequacy_countries", ())),
+            allowed_locations=frozenset(c.lower() for c in doc.get("allowed_locations", ())),
+            forbidden_locations=frozenset(c.lower() for c in doc.get("forbidden_locations", ())),
+            vendors=tuple(_vendor(v) for v in doc.get("vendors", ())),
+            waivers=tuple(_waiver(w) for w in doc.get("waivers", ())),
+            source=str(path),
+        )
+
+    def judge(self, place: Place) -> Judgement:
+        """Is storing or sending personal data to ``place`` allowed by this policy?"""
+        location = f"{place.namespace}:{place.code}".lower()
+        if location in self.forbidden_locations:
+            return Judgement(False, "forbidden_location", f"{location} is forbidden by the policy")
+        if not place.known or not place.countries:
+            why = "; ".join(place.notes) or "not in the knowledge base"
+            return Judgement(False, "unknown", f"location {location} is unknown ({why})")
+        if location in self.allowed_locations:
+            return Judgement(True, "allowed_location", f"{location} is allowed by the policy")
+        refused = [c for c in place.countries if not self._country_allowed(c, place)]
+        if refused:
+            return Judgement(
+                False,
+                place.jurisdiction,
+                f"{', '.join(refused)} ({place.jurisdiction.replace('_', ' ')}) is outside the "
+                f"allowed jurisdictions ({self.describe_allowed()})",
+            )
+        if place.jurisdiction == "adequate":
+            return Judgement(
+                True,
+                "adequacy",
+                f"{', '.join(place.countries)}: adequacy decision, accepted by the policy",
+            )
+        return Judgement(True, place.jurisdiction, f"{place.jurisdiction.upper()} jurisdiction")
+
+    def _country_allowed(self, country: str, place: Place) -> bool:
+        if self.country_class is not None:
+            jurisdiction = self.country_class(country)
+        else:
+            jurisdiction = place.jurisdiction if len(place.countries) == 1 else "unknown"
+        if jurisdiction in self.allowed_jurisdictions:
+            return True
+        return jurisdiction == "adequate" and country in self.adequacy_countries
+
+    def bind(self, kb: KnowledgeBase) -> Policy:
+        """A copy that classifies each country of a multi-country place through ``kb``."""
+        return dataclasses.replace(self, country_class=lambda iso2: kb.country(iso2).jurisdiction)
+
+    def describe_allowed(self) -> str:
+        parts = [j.upper() for j in self.allowed_jurisdictions]
+        if self.adequacy_countries:
+            parts.append("adequacy: " + ", ".join(sorted(self.adequacy_countries)))
+        return " + ".join(parts) or "nothing"
+
+    def find_vendor(self, *keys: str | None) -> Vendor | None:
+        wanted = {k.casefold() for k in keys if k}
+        return next((v for v in self.vendors if v.keys() & wanted), None)
+
+    def waiver_for(
+        self, check_id: str, target: str, resource: str, resource_name: str
+    ) -> Waiver | None:
+        return next(
+            (w for w in self.waivers if w.matches(check_id, target, resource, resource_name)),
+            None,
+        )
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "allowed_jurisdictions": list(self.allowed_jurisdictions),
+            "adequacy_countries": sorted(self.adequacy_countries),
+            "allowed_locations": sorted(self.allowed_locations),
+            "forbidden_locations": sorted(self.forbidden_locations),
+            "vendors": len(self.vendors),
+            "waivers": len(self.waivers),
+        }
+
+
+def _vendor(doc: dict[str, Any]) -> Vendor:
+    return Vendor(
+        id=doc["id"],
+        name=doc["name"],
+        kind=doc["kind"],
+        aliases=tuple(doc.get("aliases", ())),
+        dpa_signed=_date(doc.get("dpa_signed")),
+        scc_module=doc.get("scc_module"),
+        tia_date=_date(doc.get("tia_date")),
+        relies_on_dpf=bool(doc.get("relies_on_dpf", False)),
+        owner=doc.get("owner"),
+        review_date=_date(doc.get("review_date")),
+    )
+
+
+def _waiver(doc: dict[str, Any]) -> Waiver:
+    return Waiver(
+        check=doc["check"],
+        resource=doc["resource"],
+        reason=doc["reason"],
+        owner=doc["owner"],
+        expires=date.fromisoformat(doc["expires"]),
+        target=doc.get("target", "*"),
+    )

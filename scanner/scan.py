@@ -1,0 +1,140 @@
+"""Orchestration: collect each target (isolated, concurrently), evaluate, build the document.
+
+One target's failure never stops the others: it is recorded and shows in the report and the
+exit code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from checks.engine import evaluate
+from connectors.base import Target, utcnow
+from connectors.registry import connector_class
+from reports.document import build_document
+from scanner import __version__
+from scanner.errors import ConfigError, ScannerError
+from scanner.knowledge import KnowledgeBase
+from scanner.models import SEVERITY_RANK, Collection, Finding
+from scanner.policy import Policy
+from scanner.secrets import redact
+
+log = logging.getLogger("residency")
+
+EVIDENCE_VERSION = "1.0"
+EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_CANNOT_START, EXIT_INCOMPLETE = 0, 1, 2, 3
+
+
+@dataclass
+class ScanOutcome:
+    collections: list[Collection] = field(default_factory=list)
+    failures: list[dict[str, str]] = field(default_factory=list)
+    started_at: str = field(default_factory=utcnow)
+    finished_at: str = ""
+
+
+def collect_targets(
+    targets: list[Target],
+    progress: Callable[[str, str], None] | None = None,
+    max_workers: int = 4,
+    debug: bool = False,
+) -> ScanOutcome:
+    """Run every target's connector; failures to start are recorded, not raised."""
+    outcome = ScanOutcome()
+
+    def run(target: Target) -> Collection | dict[str, str]:
+        def step(message: str) -> None:
+            if progress:
+                progress(target.name, message)
+
+        try:
+            return connector_class(target.provider)(target, progress=step).collect()
+        except ScannerError as exc:
+            return {"target": target.name, "provider": target.provider, "error": str(exc)}
+        except Exception as exc:  # a connector bug must not cost the other targets
+            if debug:
+                log.exception("connector crashed for %s", target.name)
+            message = redact(f"internal error: {type(exc).__name__}: {exc}")
+            return {"target": target.name, "provider": target.provider, "error": message}
+
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(targets)))) as pool:
+        for result in pool.map(run, targets):
+            if isinstance(result, Collection):
+                outcome.collections.append(result)
+            else:
+                log.error("%s: %s", result["target"], result["error"])
+                outcome.failures.append(result)
+    outcome.finished_at = utcnow()
+    return outcome
+
+
+def evaluate_outcome(
+    outcome: ScanOutcome, policy: Policy, kb: KnowledgeBase, today: date | None = None
+) -> tuple[list[Finding], dict[str, Any]]:
+    findings = [f for c in outcome.collections for f in evaluate(c, policy, kb, today)]
+    document = build_document(
+        collections=outcome.collections,
+        failures=outcome.failures,
+        findings=findings,
+        kb_version=kb.version,
+        policy=policy.summary(),
+        started_at=outcome.started_at,
+        finished_at=outcome.finished_at or utcnow(),
+    )
+    return findings, document
+
+
+def exit_code(document: dict[str, Any], fail_on: str) -> int:
+    """2 (a target could not start) beats 3 (incomplete) beats 1 (violations) beats 0."""
+    targets = document["targets"]
+    if any(t["error"] for t in targets):
+        return EXIT_CANNOT_START
+    statuses = document["summary"]["by_status"]
+    if any(not t["complete"] for t in targets) or statuses["error"]:
+        return EXIT_INCOMPLETE
+    threshold = SEVERITY_RANK[fail_on]
+    if any(
+        f["status"] == "fail" and SEVERITY_RANK[f["severity"]] >= threshold
+        for f in document["findings"]
+    ):
+        return EXIT_VIOLATIONS
+    return EXIT_CLEAN
+
+
+def evidence_document(outcome: ScanOutcome) -> dict[str, Any]:
+    return {
+        "evidence_version": EVIDENCE_VERSION,
+        "tool": {"name": "eu-residency-scanner", "version": __version__},
+        "started_at": outcome.started_at,
+        "finished_at": outcome.finished_at,
+        "collections": [c.to_dict() for c in outcome.collections],
+        "failures": outcome.failures,
+    }
+
+
+def load_evidence(path: Path) -> ScanOutcome:
+    """Read an evidence file written by ``residency collect``; errors name the file."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    if not isinstance(data, dict) or data.get("evidence_version") != EVIDENCE_VERSION:
+        raise ConfigError(f"{path}: not an evidence file of version {EVIDENCE_VERSION}")
+    try:
+        return ScanOutcome(
+            collections=[Collection.from_dict(c) for c in data["collections"]],
+            failures=list(data.get("failures", [])),
+            started_at=data["started_at"],
+            finished_at=data["finished_at"],
+        )
+    except (KeyError, TypeError) as exc:
+        raise ConfigError(f"{path}: malformed evidence: {exc}") from None

@@ -1,0 +1,133 @@
+"""Load a YAML file and validate it against a JSON Schema, reporting errors with file and line.
+
+Every user-facing file (policy, targets) and every data file goes through here, so a typo'd key
+gets ``policy.yaml:12: unknown key 'alowed_jurisdictions'`` instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from scanner.errors import ConfigError
+
+SCHEMA_DIR = Path(__file__).parent / "schemas"
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that remembers the line of every mapping key and sequence item."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+    return _Located(mapping, lines, node.start_mark.line + 1)
+
+
+def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> list[Any]:
+    return _LocatedList(
+        loader.construct_sequence(node, deep=True),
+        [item.start_mark.line + 1 for item in node.value],
+    )
+
+
+class _Located(dict):
+    def __init__(self, data: dict[str, Any], lines: dict[str, int], line: int) -> None:
+        super().__init__(data)
+        self.lines = lines
+        self.line = line
+
+
+class _LocatedList(list):
+    def __init__(self, data: list[Any], lines: list[int]) -> None:
+        super().__init__(data)
+        self.lines = lines
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def line_of(document: Any, path: list[str | int]) -> int | None:
+    """The line of the deepest element of ``path`` that the document remembers."""
+    node, line = document, getattr(document, "line", None)
+    for step in path:
+        if isinstance(node, _Located) and isinstance(step, str):
+            line = node.lines.get(step, line)
+            node = node.get(step)
+        elif isinstance(node, _LocatedList) and isinstance(step, int) and step < len(node):
+            line = node.lines[step]
+            node = node[step]
+        else:
+            break
+        if isinstance(node, _Located):
+            line = line if line is not None else node.line
+    return line
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+
+
+def plain(value: Any) -> Any:
+    """Strip the line bookkeeping so the data is ordinary dicts, lists and ISO date strings."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"unknown key {', '.join(repr(k) for k in extra)}"
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is required")
+    return error.message
+
+
+def validate(document: Any, schema: dict[str, Any], where: str) -> None:
+    """Raise ConfigError naming ``where`` and the line of the first schema violation."""
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    errors = sorted(validator.iter_errors(plain(document)), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return
+    first = errors[0]
+    path = list(first.absolute_path)
+    if first.validator == "additionalProperties":
+        extra = sorted(set(first.instance) - set(first.schema.get("properties", {})))
+        path = [*path, *extra[:1]]
+    line = line_of(document, path)
+    location = f"{where}:{line}" if line else where
+    dotted = ".".join(str(p) for p in first.absolute_path) or "(top level)"
+    raise ConfigError(f"{location}: {dotted}: {_describe(first)}")
+
+
+def load_yaml(path: Path, schema_name: str | None = None) -> Any:
+    """Parse ``path`` (with line numbers) and validate it against ``schemas/<schema_name>``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        document = yaml.load(text, Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{where}: not valid YAML: {problem}") from None
+    if document is None:
+        document = _Located({}, {}, 1)
+    if schema_name:
+        validate(document, load_schema(schema_name), str(path))
+    return document
