@@ -19,9 +19,9 @@ def schema() -> dict[str, Any]:
 
 def validate(document: dict[str, Any]) -> None:
     """Raise jsonschema.ValidationError if the document breaks the published schema."""
-    jsonschema.Draft202012Validator(
-        schema(), format_checker=jsonschema.FormatChecker()
-    ).validate(document)
+    jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.FormatChecker()).validate(
+        document
+    )
 
 
 def render(document: dict[str, Any]) -> str:

@@ -3,6 +3,4 @@
 Adding a service is one module in this package plus one line here.
 """
 
-SERVICES: tuple[str, ...] = (
-    "connectors.aws.services.s3",
-)
+SERVICES: tuple[str, ...] = ("connectors.aws.services.s3",)

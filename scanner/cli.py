@@ -1,0 +1,397 @@
+"""The `residency` command line: flags in, objects out; all the work happens elsewhere.
+
+Exit codes: 0 clean; 1 violations at or above --fail-on; 2 could not start (usage, config,
+auth); 3 scan incomplete (something could not be read). When several apply, 2 beats 3 beats 1.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from scanner import __version__
+from scanner.errors import ScannerError
+
+EXIT_CODES = """\b
+Exit codes:
+  0  clean: no failing finding at or above --fail-on
+  1  violations at or above --fail-on
+  2  could not start (usage, config or policy error, authentication)
+  3  scan incomplete (something could not be read)
+  When several apply, 2 beats 3 beats 1."""
+
+SEVERITY_CHOICE = click.Choice(["critical", "high", "medium", "low", "info"])
+log = logging.getLogger("residency")
+
+
+def friendly(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn ScannerError into one line on stderr and its exit code; tracebacks only with --debug."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = bool((click.get_current_context().find_root().obj or {}).get("debug"))
+        try:
+            return function(*args, **kwargs)
+        except ScannerError as exc:
+            if debug:
+                raise
+            click.echo(f"residency: error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("residency: interrupted; no report written", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def report_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    from reports.registry import FORMATS
+
+    function = click.option(
+        "--format",
+        "formats",
+        multiple=True,
+        type=click.Choice(sorted(FORMATS)),
+        default=("json",),
+        show_default=True,
+        help="Report format; repeat for several.",
+    )(function)
+    return click.option(
+        "--output-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="Folder for report files (written atomically).",
+    )(function)
+
+
+def evaluation_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    function = click.option(
+        "--policy",
+        "policy_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Policy YAML (default: EU + EEA allowed, nothing else).",
+    )(function)
+    function = click.option(
+        "--fail-on",
+        type=SEVERITY_CHOICE,
+        default="low",
+        show_default=True,
+        help="Lowest severity of a failing finding that makes the exit code 1.",
+    )(function)
+    return click.option(
+        "--summary/--no-summary",
+        default=None,
+        help="Print the findings table (default: only on a terminal).",
+    )(function)
+
+
+@click.group(epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="residency")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Log line format on stderr.",
+)
+@click.pass_context
+def main(ctx: click.Context, debug: bool, verbose: int, log_format: str) -> None:
+    """Does our customer data stay in Europe? Scan AWS, Microsoft 365 and Slack for where
+    personal data is stored and copied, and whether each transfer is covered (GDPR Ch. V)."""
+    from scanner.output import setup_logging
+
+    ctx.obj = {"debug": debug}
+    setup_logging(log_format, verbose, debug)
+
+
+# ----------------------------------------------------------------------------- scan / collect
+
+
+def _load_policy(path: Path | None) -> Any:
+    from scanner.policy import Policy
+
+    return Policy.load(path) if path else Policy()
+
+
+def _target(provider: str, name: str | None, options: dict[str, Any]) -> Any:
+    from connectors.base import Target
+    from connectors.registry import validate_settings
+
+    settings = {k: v for k, v in options.items() if v is not None}
+    validate_settings(provider, settings, f"residency scan {provider} options")
+    return Target(name=name or provider, provider=provider, settings=settings)
+
+
+def _finish(
+    document: dict[str, Any],
+    formats: tuple[str, ...],
+    output_dir: Path,
+    fail_on: str,
+    summary: bool | None,
+    demo: bool = False,
+) -> None:
+    from scanner.output import summary_table, write_reports
+    from scanner.scan import exit_code
+
+    paths = write_reports(document, list(formats), output_dir)
+    show = summary if summary is not None else sys.stdout.isatty()
+    if show:
+        click.echo(summary_table(document, show_pass=True))
+    for path in paths:
+        log.info("wrote %s", path)
+    if show:
+        click.echo(f"Report: {', '.join(str(p) for p in paths)}")
+    code = exit_code(document, fail_on)
+    sys.exit(0 if demo and code == 1 else code)
+
+
+def _collect(targets: list[Any]) -> Any:
+    from scanner.output import Progress, on_terminal
+    from scanner.scan import collect_targets
+
+    debug = bool(click.get_current_context().find_root().obj.get("debug"))
+    progress = Progress(on_terminal())
+    try:
+        outcome = collect_targets(targets, progress=progress, debug=debug)
+    finally:
+        progress.done()
+    if not outcome.collections:
+        errors = "; ".join(f"{f['target']}: {f['error']}" for f in outcome.failures)
+        raise ScannerError(f"no target could be scanned ({errors}); no report written")
+    return outcome
+
+
+class ProviderGroup(click.Group):
+    """`scan <provider>` / `collect <provider>`: options come from each provider's cli_options."""
+
+    def __init__(self, *args: Any, action: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.action = action
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from connectors.registry import PROVIDERS
+
+        return sorted(PROVIDERS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        from connectors.registry import PROVIDERS, cli_options
+
+        if name not in PROVIDERS:
+            return None
+        builder = _scan_command if self.action == "scan" else _collect_command
+        command = builder(name)
+        command.params[:0] = cli_options(name)
+        return command
+
+
+def _scan_command(provider: str) -> click.Command:
+    @click.command(name=provider, epilog=EXIT_CODES, help=f"Scan one {provider} target now.")
+    @click.option("--name", "target_name", help="Name of the target in the report.")
+    @click.option(
+        "--evidence",
+        "evidence_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Also save the collected evidence to this file.",
+    )
+    @evaluation_options
+    @report_options
+    @friendly
+    def command(
+        target_name: str | None,
+        evidence_path: Path | None,
+        policy_path: Path | None,
+        fail_on: str,
+        summary: bool | None,
+        formats: tuple[str, ...],
+        output_dir: Path,
+        **options: Any,
+    ) -> None:
+        from reports.writer import write_atomic
+        from scanner.knowledge import default_kb
+        from scanner.scan import evaluate_outcome, evidence_document
+
+        policy = _load_policy(policy_path)
+        target = _target(provider, target_name, options)
+        outcome = _collect([target])
+        if evidence_path:
+            write_atomic(evidence_path, json.dumps(evidence_document(outcome), indent=2))
+        _, document = evaluate_outcome(outcome, policy, default_kb())
+        _finish(document, formats, output_dir, fail_on, summary)
+
+    return command
+
+
+def _collect_command(provider: str) -> click.Command:
+    @click.command(name=provider, help=f"Collect evidence from one {provider} target.")
+    @click.option("--name", "target_name", help="Name of the target in the evidence.")
+    @click.option(
+        "--output-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="Folder for evidence.json.",
+    )
+    @friendly
+    def command(target_name: str | None, output_dir: Path, **options: Any) -> None:
+        from reports.writer import write_atomic
+        from scanner.scan import evidence_document
+
+        target = _target(provider, target_name, options)
+        outcome = _collect([target])
+        path = write_atomic(
+            output_dir / "evidence.json", json.dumps(evidence_document(outcome), indent=2)
+        )
+        click.echo(str(path))
+        sys.exit(3 if outcome.failures or any(c.gaps for c in outcome.collections) else 0)
+
+    return command
+
+
+main.add_command(
+    ProviderGroup(name="scan", action="scan", help="Scan a target now and write reports.")
+)
+main.add_command(
+    ProviderGroup(
+        name="collect", action="collect", help="Save evidence only (evaluate it later offline)."
+    )
+)
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("evidence", type=click.Path(dir_okay=False, path_type=Path))
+@evaluation_options
+@report_options
+@friendly
+def evaluate(
+    evidence: Path,
+    policy_path: Path | None,
+    fail_on: str,
+    summary: bool | None,
+    formats: tuple[str, ...],
+    output_dir: Path,
+) -> None:
+    """Re-run the checks on saved EVIDENCE (no cloud access)."""
+    from scanner.knowledge import default_kb
+    from scanner.scan import evaluate_outcome, load_evidence
+
+    policy = _load_policy(policy_path)
+    _, document = evaluate_outcome(load_evidence(evidence), policy, default_kb())
+    _finish(document, formats, output_dir, fail_on, summary)
+
+
+@main.command()
+@click.argument("findings", type=click.Path(dir_okay=False, path_type=Path))
+@report_options
+@friendly
+def report(findings: Path, formats: tuple[str, ...], output_dir: Path) -> None:
+    """Render a saved FINDINGS report (report.json) into other formats."""
+    from scanner.errors import ConfigError
+    from scanner.output import write_reports
+
+    try:
+        document = json.loads(findings.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{findings}: cannot read: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{findings}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    from jsonschema import ValidationError
+
+    from reports.json_format import validate
+
+    try:
+        validate(document)
+    except ValidationError as exc:
+        raise ConfigError(f"{findings}: not a findings report: {exc.message}") from None
+    for path in write_reports(document, list(formats), output_dir):
+        click.echo(str(path))
+
+
+# ----------------------------------------------------------------------------- kb / checks
+
+
+@main.group()
+def kb() -> None:
+    """Look things up in the knowledge base (regions, geos, countries, adequacy)."""
+
+
+@kb.command()
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@friendly
+def lookup(code: str, as_json: bool) -> None:
+    """Resolve CODE such as aws:eu-west-2, m365:NAM, slack:frankfurt or country:CH."""
+    from scanner.knowledge import default_kb, describe
+
+    knowledge = default_kb()
+    place = knowledge.resolve(code)
+    if as_json:
+        click.echo(json.dumps({"kb_version": knowledge.version, **place.to_dict()}, indent=2))
+    else:
+        click.echo(describe(place))
+
+
+@main.group()
+def checks() -> None:
+    """The checks this version runs."""
+
+
+@checks.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@friendly
+def list_checks(as_json: bool) -> None:
+    """List every check with its severity, providers and GDPR articles."""
+    from checks.engine import load_catalog
+
+    catalog = load_catalog()
+    if as_json:
+        click.echo(json.dumps([meta.__dict__ for meta in catalog], indent=2))
+        return
+    for meta in catalog:
+        articles = ", ".join(f"Art. {a}" for a in meta.articles)
+        providers = ",".join(meta.providers)
+        click.echo(f"{meta.id:<36} {meta.severity:<8} {providers:<10} {articles}")
+        click.echo(f"    {meta.title}")
+
+
+@main.command()
+@click.argument("provider")
+@friendly
+def permissions(provider: str) -> None:
+    """Print the least privileges PROVIDER's connector needs (aws, m365, slack)."""
+    from connectors.registry import connector_class
+
+    click.echo(json.dumps(connector_class(provider).permissions(), indent=2))
+
+
+@main.command(epilog=EXIT_CODES)
+@click.option(
+    "--policy",
+    "policy_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Policy YAML (default: the sample company's policy).",
+)
+@click.option(
+    "--fail-on", type=SEVERITY_CHOICE, default="low", show_default=True, help="See `scan`."
+)
+@report_options
+@friendly
+def demo(
+    policy_path: Path | None, fail_on: str, formats: tuple[str, ...], output_dir: Path
+) -> None:
+    """Scan the simulated company (local servers, no cloud account needed) and print a summary.
+
+    Findings are expected here, so violations exit 0; 2 and 3 keep their meaning."""
+    from scanner.sandbox.company import run_demo
+
+    document = run_demo(policy_path)
+    _finish(document, formats, output_dir, fail_on, summary=True, demo=True)
