@@ -1,0 +1,278 @@
+"""slack-sdk clients behind the read-only gate: every call is allowed, paced and counted first.
+
+``GatedWebClient``/``GatedAsyncWebClient`` override the SDK's public ``api_call`` (every typed
+method such as ``chat_postMessage`` goes through it), so a method outside the allow-list raises
+:class:`~scanner.errors.ReadOnlyViolation` before a byte is sent. :class:`SlackApi` is the only
+door the connector uses: it picks the right token per method, pages (cursor and page-numbered)
+with the largest page size, and fans out per-resource calls on the async client with bounded
+concurrency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from connectors.base import CallLedger, ReadOnlyGate
+from connectors.slack.methods import ALLOWED, METHODS, TIER_PER_MINUTE, TOKEN_SETTING, TokenKind
+from connectors.slack.settings import SlackSettings
+
+
+class NoToken(Exception):
+    """No configured token may call this method (e.g. integration logs without a user token)."""
+
+
+class Pacer:
+    """Token buckets per method sized to its rate-limit tier: bursts up to the per-minute budget,
+    then one call every 60/limit seconds. ``reserve`` returns how long the caller must wait."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}
+
+    def reserve(self, method: str) -> float:
+        capacity = float(TIER_PER_MINUTE[METHODS[method].tier])
+        rate = capacity / 60.0
+        with self._lock:
+            now = self._clock()
+            tokens, last = self._buckets.get(method, (capacity, now))
+            tokens = min(capacity, tokens + (now - last) * rate) - 1.0
+            self._buckets[method] = (tokens, now)
+        return 0.0 if tokens >= 0 else -tokens / rate
+
+
+class Admission:
+    """Gate, pace and count one call; shared by the sync and async clients of one scan."""
+
+    def __init__(self, ledger: CallLedger, pacer: Pacer | None = None) -> None:
+        self.gate = ReadOnlyGate("slack", ALLOWED)
+        self.ledger = ledger
+        self.pacer = pacer or Pacer()
+
+    def admit(self, method: str) -> float:
+        self.gate.check(method)
+        delay = self.pacer.reserve(method)
+        self.ledger.count(method)
+        return delay
+
+
+class GatedWebClient(WebClient):
+    def __init__(self, *, admission: Admission, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._admission = admission
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        delay = self._admission.admit(api_method)
+        if delay:
+            time.sleep(delay)
+        return super().api_call(api_method, **kwargs)
+
+
+class GatedAsyncWebClient(AsyncWebClient):
+    def __init__(self, *, admission: Admission, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._admission = admission
+
+    async def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        delay = self._admission.admit(api_method)
+        if delay:
+            await asyncio.sleep(delay)
+        return await super().api_call(api_method, **kwargs)
+
+
+def _request_args(method: str, params: dict[str, Any]) -> dict[str, Any]:
+    """GET methods carry their arguments as query parameters, POST methods as a form body."""
+    clean = {k: v for k, v in params.items() if v is not None}
+    verb = METHODS[method].verb
+    return {"http_verb": verb, ("params" if verb == "GET" else "data"): clean}
+
+
+class SlackApi:
+    """The connector's only way to Slack: token choice, paging and fan-out over gated clients."""
+
+    def __init__(self, settings: SlackSettings, ledger: CallLedger) -> None:
+        self.settings = settings
+        self.admission = Admission(ledger)
+        self.tokens: dict[TokenKind, Any] = dict(settings.tokens)
+        self._clients: dict[TokenKind, GatedWebClient] = {}
+
+    def drop(self, kind: TokenKind) -> None:
+        """Stop using a token that failed auth.test or is of the wrong type."""
+        self.tokens.pop(kind, None)
+        self._clients.pop(kind, None)
+
+    def token_for(self, method: str) -> TokenKind:
+        for kind in METHODS[method].tokens:
+            if kind in self.tokens:
+                return kind
+        raise NoToken(method)
+
+    def _client_kwargs(self, kind: TokenKind) -> dict[str, Any]:
+        return {
+            "token": self.tokens[kind].reveal(),
+            "base_url": self.settings.api_url,
+            "team_id": self.settings.team_id,
+            "timeout": 30,
+            "admission": self.admission,
+        }
+
+    def client(self, kind: TokenKind) -> GatedWebClient:
+        if kind not in self._clients:
+            retries = self.settings.max_retries
+            self._clients[kind] = GatedWebClient(
+                retry_handlers=[
+                    ConnectionErrorRetryHandler(max_retry_count=min(retries, 2)),
+                    RateLimitErrorRetryHandler(max_retry_count=retries),
+                ],
+                **self._client_kwargs(kind),
+            )
+        return self._clients[kind]
+
+    def call(self, method: str, *, kind: TokenKind | None = None, **params: Any) -> dict[str, Any]:
+        """One call with the preferred token for ``method``; raises SlackApiError or NoToken."""
+        kind = kind or self.token_for(method)
+        response = self.client(kind).api_call(method, **_request_args(method, params))
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def pages(self, method: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """Cursor paging via ``response_metadata.next_cursor`` (or the top-level ``next_cursor``
+        some admin methods use) with the largest page size the method allows."""
+        kind = self.token_for(method)
+        cursor: str | None = None
+        while True:
+            page = self.call(
+                method, kind=kind, limit=METHODS[method].page_size, cursor=cursor, **params
+            )
+            yield page
+            meta = page.get("response_metadata") or {}
+            cursor = meta.get("next_cursor") or page.get("next_cursor") or None
+            if not cursor:
+                return
+
+    def numbered_pages(self, method: str, **params: Any) -> Iterator[dict[str, Any]]:
+        """Legacy ``page``/``count`` paging (team.integrationLogs), stopping at ``paging.pages``."""
+        kind = self.token_for(method)
+        number = 1
+        while True:
+            page = self.call(
+                method, kind=kind, count=METHODS[method].page_size, page=number, **params
+            )
+            yield page
+            paging = page.get("paging") or {}
+            try:
+                last = int(paging.get("pages") or 1)
+            except (TypeError, ValueError):
+                last = 1
+            if number >= last:
+                return
+            number += 1
+
+    def fan_out(
+        self, method: str, requests: list[dict[str, Any]]
+    ) -> list[dict[str, Any] | Exception]:
+        """The same method for many resources, concurrently on the async client (bounded by
+        ``max_concurrency`` and paced by tier). Each result is a response body or the error."""
+        if not requests:
+            return []
+        kind = self.token_for(method)
+        return asyncio.run(self._fan_out(method, kind, requests))
+
+    async def _fan_out(
+        self, method: str, kind: TokenKind, requests: list[dict[str, Any]]
+    ) -> list[dict[str, Any] | Exception]:
+        retries = self.settings.max_retries
+        client = GatedAsyncWebClient(
+            retry_handlers=[
+                AsyncConnectionErrorRetryHandler(max_retry_count=min(retries, 2)),
+                AsyncRateLimitErrorRetryHandler(max_retry_count=retries),
+            ],
+            **self._client_kwargs(kind),
+        )
+        limit = asyncio.Semaphore(self.settings.max_concurrency)
+
+        async def one(params: dict[str, Any]) -> dict[str, Any] | Exception:
+            async with limit:
+                try:
+                    response = await client.api_call(method, **_request_args(method, params))
+                except Exception as exc:
+                    return exc
+                return dict(response.data) if isinstance(response.data, dict) else {}
+
+        return list(await asyncio.gather(*(one(p) for p in requests)))
+
+
+AUTH_ERRORS = frozenset(
+    {
+        "invalid_auth",
+        "not_authed",
+        "token_revoked",
+        "token_expired",
+        "account_inactive",
+        "not_allowed_token_type",
+        "ekm_access_denied",
+    }
+)
+NOT_AVAILABLE = frozenset(
+    {
+        "not_an_admin",
+        "not_allowed",
+        "restricted_action",
+        "paid_only",
+        "feature_not_enabled",
+        "not_an_enterprise",
+        "team_not_found",
+        "not_enabled",
+        "no_permission",
+        "access_denied",
+    }
+)
+
+
+def classify(method: str, error: Exception, retries: int) -> tuple[str, str]:
+    """An SDK or transport error as (gap reason, one-line message) without any token text."""
+    if isinstance(error, NoToken):
+        kinds = " or ".join(TOKEN_SETTING[k] for k in METHODS[method].tokens)
+        return "no_token", f"{method} needs a token in {kinds}; none is configured"
+    if not isinstance(error, SlackApiError):
+        return "unreachable", f"{method}: {type(error).__name__}: {error}"
+    response = error.response
+    code = str(response.get("error") or f"HTTP {response.status_code}")
+    if response.status_code == 429:
+        after = (response.headers or {}).get("Retry-After") or (response.headers or {}).get(
+            "retry-after"
+        )
+        return "throttled", (
+            f"{method} still rate limited after {retries} retries (Retry-After: {after})"
+        )
+    if code == "missing_scope":
+        return "missing_scope", (
+            f"{method} needs scope {response.get('needed') or '?'} "
+            f"(token has: {response.get('provided') or 'none'})"
+        )
+    if code in ("not_allowed_token_type", "user_is_bot"):
+        kinds = "/".join(METHODS[method].tokens)
+        return (
+            "wrong_token_type",
+            f"{method} does not accept this token type; it needs a {kinds} token",
+        )
+    if code in AUTH_ERRORS:
+        return "auth", f"{method}: {code}"
+    if code in NOT_AVAILABLE:
+        return "not_available", f"{method}: {code} (not available to this token or plan)"
+    return "api_error", f"{method}: {code}"

@@ -1,0 +1,86 @@
+"""Calls that turn per-resource failures into gaps, so one unreadable part never stops the scan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from connectors.base import Recorder
+from connectors.slack.client import NoToken, SlackApi, classify
+from connectors.slack.methods import METHODS
+
+# What a read can fail with: the API said no, the transport failed, or no token fits.
+ReadError = (SlackApiError, SlackClientError, NoToken, OSError)
+
+
+class Reader:
+    def __init__(self, api: SlackApi, recorder: Recorder) -> None:
+        self.api = api
+        self.recorder = recorder
+
+    def gap(self, method: str, error: Exception, resource: str | None = None) -> str:
+        """Record the failure as a gap; returns the gap reason (callers branch on it)."""
+        reason, message = classify(method, error, self.api.settings.max_retries)
+        self.recorder.gap(
+            provider="slack",
+            service=METHODS[method].feature,
+            operation=method,
+            reason=reason,
+            message=message,
+            resource=resource,
+        )
+        return reason
+
+    def call(self, method: str, resource: str | None = None, **params: Any) -> dict | None:
+        try:
+            body = self.api.call(method, **params)
+        except ReadError as exc:
+            self.gap(method, exc, resource)
+            return None
+        self.recorder.read(method)
+        return body
+
+    def collect(
+        self, method: str, key: str, *, numbered: bool = False, **params: Any
+    ) -> list | None:
+        """All items under ``key`` across pages; ``None`` (and a gap) if any page failed, so a
+        partial list is never mistaken for the whole."""
+        pages: Iterator[dict[str, Any]] = (
+            self.api.numbered_pages(method, **params)
+            if numbered
+            else self.api.pages(method, **params)
+        )
+        items: list[Any] = []
+        try:
+            for page in pages:
+                value = page.get(key) or []
+                if not isinstance(value, list):
+                    raise SlackClientError(f"malformed page: {key} is not a list")
+                items.extend(value)
+        except ReadError as exc:
+            self.gap(method, exc)
+            return None
+        self.recorder.read(method)
+        return items
+
+    def fan_out(self, method: str, requests: dict[str, dict[str, Any]]) -> dict[str, dict]:
+        """``{resource: params}`` -> ``{resource: body}`` for the calls that worked; each failure
+        is a gap naming its resource."""
+        if not requests:
+            return {}
+        try:
+            results = self.api.fan_out(method, list(requests.values()))
+        except NoToken as exc:
+            self.gap(method, exc)
+            return {}
+        bodies: dict[str, dict] = {}
+        for resource, result in zip(requests, results, strict=True):
+            if isinstance(result, Exception):
+                self.gap(method, result, resource)
+            else:
+                bodies[resource] = result
+        if bodies:
+            self.recorder.read(method)
+        return bodies

@@ -1,0 +1,86 @@
+"""Target settings for a Slack workspace, validated once so that bad input is one clear line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlparse
+
+from connectors.base import Target
+from connectors.slack.methods import TOKEN_SETTING, TokenKind
+from scanner.errors import ConfigError
+from scanner.secrets import Secret, resolve_secret
+
+DEFAULT_API_URL = "https://slack.com/api/"
+_KNOWN = {
+    "api_url",
+    "token",
+    "user_token",
+    "org_token",
+    "team_id",
+    "declared_region",
+    "declared_region_evidence",
+    "max_retries",
+    "max_concurrency",
+    "retention_channel_limit",
+}
+# Values an administrator may use to say "we bought no residency".
+_NO_REGION = {"", "none", "us", "default"}
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    api_url: str
+    tokens: dict[TokenKind, Secret]
+    team_id: str | None
+    declared_region: str | None
+    declared_region_evidence: str | None
+    max_retries: int
+    max_concurrency: int
+    retention_channel_limit: int
+
+    @classmethod
+    def from_target(cls, target: Target) -> SlackSettings:
+        s = target.settings
+        where = f"target {target.name}"
+        unknown = sorted(set(s) - _KNOWN)
+        if unknown:
+            raise ConfigError(f"{where}: unknown slack setting(s): {', '.join(unknown)}")
+        tokens: dict[TokenKind, Secret] = {}
+        for kind, key in TOKEN_SETTING.items():
+            if s.get(key):
+                tokens[kind] = resolve_secret(str(s[key]), where=f"{where}: {key}")
+        if not tokens:
+            raise ConfigError(
+                f"{where}: set at least one of token (bot), user_token or org_token, "
+                "as env:NAME or file:PATH"
+            )
+        region = str(s.get("declared_region") or "").strip().lower()
+        evidence = str(s.get("declared_region_evidence") or "").strip()
+        return cls(
+            api_url=_api_url(str(s.get("api_url") or DEFAULT_API_URL), where),
+            tokens=tokens,
+            team_id=str(s["team_id"]) if s.get("team_id") else None,
+            declared_region=None if region in _NO_REGION else region,
+            declared_region_evidence=evidence or None,
+            max_retries=_int(s, "max_retries", 3, 0, 10, where),
+            max_concurrency=_int(s, "max_concurrency", 4, 1, 16, where),
+            retention_channel_limit=_int(s, "retention_channel_limit", 100, 0, 10000, where),
+        )
+
+
+def _api_url(value: str, where: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("https", "http") or not parsed.netloc:
+        raise ConfigError(f"{where}: api_url must be an http(s) URL such as {DEFAULT_API_URL}")
+    return value if value.endswith("/") else value + "/"
+
+
+def _int(s: dict[str, Any], key: str, default: int, low: int, high: int, where: str) -> int:
+    value = s.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise ConfigError(f"{where}: {key} must be a whole number between {low} and {high}")
+    number = int(value)
+    if not low <= number <= high:
+        raise ConfigError(f"{where}: {key} must be between {low} and {high}, got {number}")
+    return number
