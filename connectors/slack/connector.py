@@ -24,7 +24,8 @@ class SlackConnector(Connector):
         collection = self.new_collection()
         reader = Reader(SlackApi(settings, self.ledger), Recorder(collection))
         self.progress("slack: checking tokens")
-        collection.identity = authenticate(reader)
+        # "processor" lets the generic processor-transfer-basis check judge Slack itself.
+        collection.identity = {"processor": "slack", **authenticate(reader)}
         self.progress("slack: workspace and plan")
         workspace = read_workspace(reader, collection.identity, settings)
         collection.assets.append(workspace)

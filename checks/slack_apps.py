@@ -1,0 +1,67 @@
+"""Apps that can read message or file content are processors: each needs a DPA (Art. 28).
+
+The connector classifies scopes (history, search, files, legacy read/client/bot); this check
+looks the app up in the vendor register by app id or name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.base import CheckContext, Verdict
+from checks.slack_common import gap_text, gaps_of, workspaces
+from scanner.models import Flow
+
+
+def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
+    for ws in workspaces(ctx):
+        if ws.attributes.get("apps_read") is False:
+            yield Verdict(
+                f"{ws.id}/apps",
+                f"{ws.name} apps",
+                "error",
+                f"the apps of {ws.name} could not be listed: {gap_text(gaps_of(ctx, 'apps'))}",
+            )
+    for flow in ctx.collection.flows:
+        if flow.provider == "slack" and flow.kind == "app_access":
+            yield _verdict(ctx, flow)
+
+
+def _verdict(ctx: CheckContext, flow: Flow) -> Verdict:
+    a = flow.attributes
+    name = a.get("app_name") or flow.destination_name
+    content = a.get("content_scopes") or {}
+    scopes = ", ".join(s for group in content.values() for s in group)
+    vendor = ctx.policy.find_vendor(flow.party, name)
+    evidence = {
+        "app_id": flow.party,
+        "scopes": a.get("scopes"),
+        "content_scopes": content,
+        "developer_type": a.get("developer_type"),
+        "vendor_register": vendor.to_dict() if vendor else None,
+    }
+
+    def verdict(status: str, message: str) -> Verdict:
+        return Verdict(flow.id, name, status, message, evidence=evidence)
+
+    if not content:
+        return verdict("pass", f"{name} has no scope that reads message or file content")
+    if a.get("developer_type") == "internal":
+        return verdict("pass", f"{name} reads content ({scopes}) but is built by your own org")
+    if vendor is not None and vendor.dpa_signed:
+        return verdict(
+            "pass",
+            (
+                f"{name} reads {', '.join(content)} ({scopes}); DPA with {vendor.name} signed "
+                f"{vendor.dpa_signed.isoformat()}"
+            ),
+        )
+    missing = "has no signed DPA in" if vendor is not None else "is not in"
+    return verdict(
+        "fail",
+        (
+            f"{name} can read {', '.join(content)} content ({scopes}) and {missing} the vendor "
+            "register: a processor without an Art. 28 agreement; where it stores what it reads "
+            "is not known to any Slack API"
+        ),
+    )
