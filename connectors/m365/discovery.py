@@ -1,0 +1,98 @@
+"""OpenID discovery: a tenant's region from its public, unauthenticated metadata document.
+
+Works for any tenant GUID or verified domain, so it locates the customer's tenant, partner
+tenants, guests' home tenants and app publishers alike. Answers are cached per scan (Microsoft
+allows 24 h) and concurrent lookups of the same tenant share one request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from scanner.secrets import redact
+
+GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+# Entra's tenant_region_scope -> the Microsoft 365 geo its data lives in. Only documented values:
+# EU is the EMEA geography (EU datacentres), NA and the US Government scopes are the US.
+REGION_SCOPE_GEO = {"EU": "EUR", "NA": "NAM", "USG": "NAM", "USGOV": "NAM"}
+
+
+@dataclass(frozen=True)
+class TenantInfo:
+    """What discovery said about one tenant; ``found`` is False for AADSTS90002 (no tenant)."""
+
+    query: str
+    found: bool
+    tenant_id: str | None = None
+    region_scope: str | None = None
+    region_sub_scope: str | None = None
+    cloud_instance: str | None = None
+    status: int | None = None
+    error: str | None = None
+
+    @property
+    def location(self) -> str | None:
+        """The namespaced geo of the tenant's region scope, None for undocumented scopes."""
+        code = REGION_SCOPE_GEO.get((self.region_scope or "").upper())
+        return f"m365:{code}" if code else None
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "tenant_id": self.tenant_id,
+            "tenant_region_scope": self.region_scope,
+            "tenant_region_sub_scope": self.region_sub_scope,
+            "cloud_instance_name": self.cloud_instance,
+        }
+
+
+class Discovery:
+    """Looks tenants up at ``{login_url}/{tenant}/v2.0/.well-known/openid-configuration``."""
+
+    def __init__(self, http: httpx.AsyncClient, login_url: str) -> None:
+        self.http = http
+        self.login_url = login_url.rstrip("/")
+        self._cache: dict[str, asyncio.Task[TenantInfo]] = {}
+
+    async def lookup(self, tenant: str) -> TenantInfo:
+        key = tenant.strip().lower()
+        if key not in self._cache:
+            self._cache[key] = asyncio.ensure_future(self._fetch(key))
+        return await self._cache[key]
+
+    async def _fetch(self, tenant: str) -> TenantInfo:
+        url = f"{self.login_url}/{tenant}/v2.0/.well-known/openid-configuration"
+        try:
+            response = await self.http.get(url)
+        except httpx.HTTPError as exc:
+            return TenantInfo(tenant, False, error=redact(f"{type(exc).__name__}: {exc}"))
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return TenantInfo(tenant, False, status=response.status_code, error="not JSON")
+        if response.status_code != 200:
+            detail = str(body.get("error_description") or body.get("error") or "")
+            return TenantInfo(
+                tenant, False, status=response.status_code, error=detail.splitlines()[0][:300]
+            )
+        issuer = GUID.search(str(body.get("issuer") or body.get("token_endpoint") or ""))
+        return TenantInfo(
+            tenant,
+            True,
+            tenant_id=issuer.group(0).lower() if issuer else None,
+            region_scope=body.get("tenant_region_scope"),
+            region_sub_scope=body.get("tenant_region_sub_scope"),
+            cloud_instance=body.get("cloud_instance_name"),
+            status=200,
+        )
+
+    @staticmethod
+    def not_a_tenant(info: TenantInfo) -> bool:
+        """AADSTS90002: the name is not an Entra tenant (consumer mail, unknown domain)."""
+        return info.status == 400 and "AADSTS90002" in (info.error or "")

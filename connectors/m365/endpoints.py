@@ -1,0 +1,113 @@
+"""The read-only allow-list: every Graph and login request the connector may send.
+
+Each entry names one GET operation, the path pattern it matches (after the Graph version
+prefix) and the least application permission it needs. The transport refuses anything else
+before it leaves the process, and ``M365Connector.permissions()`` is derived from this table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    operation: str
+    pattern: re.Pattern[str]
+    permission: str | None
+    why: str
+
+
+def _endpoint(operation: str, pattern: str, permission: str | None, why: str) -> Endpoint:
+    return Endpoint(operation, re.compile(pattern), permission, why)
+
+
+GRAPH_ENDPOINTS: tuple[Endpoint, ...] = (
+    _endpoint(
+        "organization.list",
+        r"^/organization$",
+        "Organization.Read.All",
+        "tenant country, default usage location, verified domains, Multi-Geo flag",
+    ),
+    _endpoint(
+        "users.list",
+        r"^/users$",
+        "User.Read.All",
+        "users' preferredDataLocation (Multi-Geo) and guests' home domains",
+    ),
+    _endpoint(
+        "groups.list",
+        r"^/groups$",
+        "GroupMember.Read.All",
+        "Microsoft 365 groups' preferredDataLocation (Multi-Geo tenants only)",
+    ),
+    _endpoint(
+        "sites.list",
+        r"^/sites$",
+        "Sites.Read.All",
+        "root site per geo: detects Multi-Geo and the default geo",
+    ),
+    _endpoint(
+        "sites.getAllSites",
+        r"^/sites/getAllSites(\(\))?$",
+        "Sites.Read.All",
+        "every site's dataLocationCode (Multi-Geo tenants only)",
+    ),
+    _endpoint(
+        "servicePrincipals.list",
+        r"^/servicePrincipals$",
+        "Application.Read.All",
+        "apps in the tenant, their owner tenant and verified publisher",
+    ),
+    _endpoint(
+        "servicePrincipals.byAppId",
+        r"^/servicePrincipals\(appId='[^'/]+'\)$",
+        "Application.Read.All",
+        "Graph, Exchange and SharePoint app roles and scopes, to name granted permissions",
+    ),
+    _endpoint(
+        "servicePrincipals.appRoleAssignedTo",
+        r"^/servicePrincipals/[^/]+/appRoleAssignedTo$",
+        "Application.Read.All",
+        "every application permission granted on Graph, Exchange and SharePoint",
+    ),
+    _endpoint(
+        "oauth2PermissionGrants.list",
+        r"^/oauth2PermissionGrants$",
+        "Directory.Read.All",
+        "delegated permission grants (no narrower read permission exists)",
+    ),
+    _endpoint(
+        "crossTenantAccessPolicy.partners",
+        r"^/policies/crossTenantAccessPolicy/partners$",
+        "Policy.Read.All",
+        "cross-tenant access partners",
+    ),
+)
+
+DISCOVERY = _endpoint(
+    "oidc.discovery",
+    r"^/[^/]+(/v2\.0)?/\.well-known/openid-configuration$",
+    None,
+    "tenant region of the customer, partners, guests' home tenants and app publishers "
+    "(unauthenticated)",
+)
+
+READ_OPERATIONS: frozenset[str] = frozenset(
+    [e.operation for e in GRAPH_ENDPOINTS] + [DISCOVERY.operation]
+)
+
+
+def graph_operation(path: str) -> str | None:
+    """The allow-listed operation a Graph path (without version prefix) belongs to, if any."""
+    return next((e.operation for e in GRAPH_ENDPOINTS if e.pattern.match(path)), None)
+
+
+def least_permissions() -> dict[str, list[str]]:
+    """Application permission -> what it is used for, from the endpoint table."""
+    needed: dict[str, list[str]] = {}
+    for endpoint in GRAPH_ENDPOINTS:
+        if endpoint.permission:
+            needed.setdefault(endpoint.permission, []).append(endpoint.why)
+    return dict(sorted(needed.items()))

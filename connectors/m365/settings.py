@@ -1,0 +1,135 @@
+"""Target.settings for Microsoft 365, validated into one typed object (no SDK import).
+
+Graph and login URLs are settings because national clouds (US Government, China) and the
+sandbox need them; secrets stay references (``env:NAME``/``file:PATH``) until the credential is
+built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from scanner.errors import ConfigError
+from scanner.secrets import is_reference
+
+AUTH_METHODS = (
+    "access_token",
+    "client_secret",
+    "certificate",
+    "azure_cli",
+    "managed_identity",
+    "workload_identity",
+)
+SECRET_KEYS = ("access_token", "client_secret", "certificate_password")
+GRAPH_URL = "https://graph.microsoft.com/v1.0"
+LOGIN_URL = "https://login.microsoftonline.com"
+# Tenants that own Microsoft's first-party apps: the documented "Microsoft Services" tenant, and
+# the Microsoft corp and AME tenants seen in community tools. Settable per target.
+MICROSOFT_TENANTS = (
+    "f8cdef31-a31e-4b4a-93e4-5f571e91255a",
+    "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    "33e01921-4d64-4f8c-a055-5bdaffd5e33d",
+)
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+
+
+@dataclass(frozen=True)
+class M365Settings:
+    tenant_id: str
+    auth: str
+    client_id: str | None = None
+    client_secret: str | None = None
+    certificate_path: str | None = None
+    certificate_password: str | None = None
+    access_token: str | None = None
+    federated_token_file: str | None = None
+    graph_url: str = GRAPH_URL
+    login_url: str = LOGIN_URL
+    scope: str | None = None
+    max_concurrency: int = 4
+    max_retries: int = 3
+    retry_delay: float = 3.0
+    timeout: float = 60.0
+    microsoft_tenant_ids: tuple[str, ...] = MICROSOFT_TENANTS
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any], where: str = "m365") -> M365Settings:
+        values = {k: v for k, v in settings.items() if v is not None}
+        unknown = sorted(set(values) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}")
+        if not values.get("tenant_id"):
+            raise ConfigError(f"{where}: tenant_id is required (a tenant GUID or verified domain)")
+        for key in SECRET_KEYS:
+            if key in values and not is_reference(str(values[key])):
+                raise ConfigError(
+                    f"{where}: {key} must be a reference such as env:NAME or file:PATH"
+                )
+        values.setdefault("auth", _infer_auth(values))
+        if values["auth"] not in AUTH_METHODS:
+            raise ConfigError(
+                f"{where}: auth must be one of {', '.join(AUTH_METHODS)}, not {values['auth']!r}"
+            )
+        _require(values, where)
+        for key in ("graph_url", "login_url"):
+            if key in values:
+                values[key] = _url(values[key], key, where)
+        if "microsoft_tenant_ids" in values:
+            values["microsoft_tenant_ids"] = tuple(values["microsoft_tenant_ids"])
+        try:
+            parsed = cls(**values)
+        except TypeError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+        if not 1 <= parsed.max_concurrency <= 50 or not 0 <= parsed.max_retries <= 10:
+            raise ConfigError(f"{where}: max_concurrency must be 1-50 and max_retries 0-10")
+        return parsed
+
+    @property
+    def graph_scope(self) -> str:
+        """The .default scope of the configured Graph host (national clouds differ)."""
+        if self.scope:
+            return self.scope
+        parts = urlsplit(self.graph_url)
+        return f"{parts.scheme}://{parts.netloc}/.default"
+
+    @property
+    def graph_host(self) -> str:
+        return urlsplit(self.graph_url).hostname or ""
+
+    @property
+    def graph_prefix(self) -> str:
+        """The version path (``/v1.0``) that request paths start with."""
+        return urlsplit(self.graph_url).path.rstrip("/")
+
+
+def _infer_auth(values: dict[str, Any]) -> str:
+    if "access_token" in values:
+        return "access_token"
+    if "client_secret" in values:
+        return "client_secret"
+    if "certificate_path" in values:
+        return "certificate"
+    return "azure_cli"
+
+
+def _require(values: dict[str, Any], where: str) -> None:
+    needs = {
+        "access_token": ("access_token",),
+        "client_secret": ("client_id", "client_secret"),
+        "certificate": ("client_id", "certificate_path"),
+        "workload_identity": ("client_id",),
+    }.get(values["auth"], ())
+    missing = [key for key in needs if not values.get(key)]
+    if missing:
+        raise ConfigError(f"{where}: auth {values['auth']} needs {', '.join(missing)}")
+
+
+def _url(value: str, key: str, where: str) -> str:
+    parts = urlsplit(str(value))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{where}: {key} must be an absolute URL, not {value!r}")
+    if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:
+        raise ConfigError(f"{where}: {key} must use https (plain http only for localhost)")
+    return str(value).rstrip("/")
