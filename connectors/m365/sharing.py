@@ -56,7 +56,7 @@ def partner_flows(
                 kind="external_sharing",
                 source=f"m365:{tenant_id}:tenant",
                 destination=info.location if info else None,
-                destination_name=f"partner tenant {pid}",
+                destination_name=pid,
                 party=pid,
                 attributes={
                     "type": "cross_tenant_partner",

@@ -1,0 +1,53 @@
+"""Microsoft as processor: the DPA, its SCCs and the DPF status, cited from the knowledge base.
+
+The DPA applies through the Product Terms (no signature), so the register entry is what shows
+the organisation checked it; without one the check asks a human (manual), never passes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from checks.base import CheckContext, Verdict
+
+
+def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
+    if ctx.collection.identity.get("processor") != "microsoft":
+        return
+    facts = ctx.kb.processor("microsoft")
+    resource = "processor:microsoft"
+    if not facts:
+        yield Verdict(resource, "Microsoft", "error", "the knowledge base has no Microsoft facts")
+        return
+    dpa, scc, dpf = facts.get("dpa") or {}, facts.get("scc") or {}, facts.get("dpf") or {}
+    cited = (
+        f"{dpa.get('name', 'DPA')} ({dpa.get('incorporated_via', 'terms')}); SCCs "
+        f"{scc.get('instrument', '?')} module(s) {', '.join(map(str, scc.get('modules', [])))}; "
+        f"DPF: {dpf.get('entity', 'Microsoft')} "
+        f"{'listed' if dpf.get('certified') else 'not listed'} ({dpf.get('listing_status', '?')}"
+        f", next re-certification {dpf.get('next_recertification', '?')})"
+    )
+    vendor = ctx.policy.find_vendor("microsoft", facts.get("name"), facts.get("legal_entity"))
+    evidence: dict[str, Any] = {
+        "knowledge_base": {k: facts.get(k) for k in ("dpa", "scc", "dpf", "remote_access")},
+        "vendor_register": vendor.to_dict() if vendor else None,
+    }
+    remote = " Remote access by Microsoft personnel outside the EU Data Boundary continues."
+    if vendor and vendor.dpa_signed:
+        yield Verdict(
+            resource,
+            "Microsoft",
+            "pass",
+            f"Microsoft's DPA recorded (accepted {vendor.dpa_signed}): {cited}." + remote,
+            evidence=evidence,
+        )
+        return
+    yield Verdict(
+        resource,
+        "Microsoft",
+        "manual",
+        f"Microsoft processes this tenant's data under {cited}. Record Microsoft in the vendor "
+        "register with the date the DPA was accepted." + remote,
+        evidence=evidence,
+    )
