@@ -10,7 +10,7 @@ from scanner.knowledge.place import Place
 
 def place_summary(place: Place) -> dict[str, Any]:
     summary: dict[str, Any] = {
-        "location": f"{place.namespace}:{place.code}",
+        "location": place.code,
         "label": place.label,
         "countries": list(place.countries),
         "jurisdiction": place.jurisdiction,

@@ -67,7 +67,7 @@ def _outside_places(ctx: CheckContext) -> dict[str, tuple[Place, set[str]]]:
 
 
 def _basis(place: Place, vendor: Any, facts: dict[str, Any], name: str) -> tuple[str, str]:
-    where = place.label or f"{place.namespace}:{place.code}"
+    where = place.label or place.code
     if place.jurisdiction == "unknown":
         return "fail", f"{where} is not in the knowledge base: no transfer basis can be shown"
     if place.jurisdiction == "adequate":

@@ -107,7 +107,7 @@ class Policy:
 
     def judge(self, place: Place) -> Judgement:
         """Is storing or sending personal data to ``place`` allowed by this policy?"""
-        location = f"{place.namespace}:{place.code}".lower()
+        location = place.code.lower()
         if location in self.forbidden_locations:
             return Judgement(False, "forbidden_location", f"{location} is forbidden by the policy")
         if not place.known or not place.countries:
