@@ -1,0 +1,135 @@
+"""The Slack checks over real collected evidence, the shipped knowledge base and a policy."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from scanner.policy import Policy, Vendor
+from tests.slack.conftest import findings
+
+
+def _status(collection, check, policy=None):
+    return [(f.status, f.message) for f in findings(collection, policy, check)]
+
+
+def test_demo_company_findings(sandbox) -> None:
+    collection = sandbox().collect()
+    [(status, message)] = _status(collection, "slack-data-residency")
+    assert status == "pass" and "Frankfurt, Germany" in message and "order form" in message
+    apps = {
+        f.resource_name: f.status for f in findings(collection, None, "slack-app-content-access")
+    }
+    assert apps == {"CallScribe Transcription": "fail", "Polly": "pass", "Google Calendar": "pass"}
+    [connect] = findings(collection, None, "slack-connect-external-org")
+    assert connect.status == "warn" and "Acme Contact Centers Inc." in connect.message
+    [scope] = findings(collection, None, "slack-residency-scope")
+    assert scope.status == "warn" and "member profiles" in scope.message
+    assert "Slack Data Processing Addendum" in scope.message
+    assert scope.evidence["processor"]["bcr"]["holder"] == "Salesforce, Inc."
+    [retention] = findings(collection, None, "slack-retention-ekm")
+    assert retention.status == "manual" and "not readable" in retention.message
+    assert findings(collection, None, "processor-transfer-basis")  # Slack judged as processor
+
+
+def test_app_with_a_dpa_in_the_vendor_register_passes(sandbox) -> None:
+    policy = Policy(
+        vendors=(
+            Vendor(
+                id="callscribe",
+                name="CallScribe B.V.",
+                kind="app",
+                aliases=("A0CALLSCR1",),
+                dpa_signed=date(2025, 4, 1),
+            ),
+        )
+    )
+    statuses = {
+        f.resource_name: f.status
+        for f in findings(sandbox().collect(), policy, "slack-app-content-access")
+    }
+    assert statuses["CallScribe Transcription"] == "pass"
+
+
+def test_declaration_without_evidence_is_manual(sandbox) -> None:
+    collection = sandbox().collect(declared_region_evidence=None)
+    [(status, message)] = _status(collection, "slack-data-residency")
+    assert status == "manual" and "declared_region_evidence" in message
+
+
+def test_free_plan_with_declared_eu_region_is_a_contradiction(sandbox, dataset) -> None:
+    data = dataset()
+    data["plan"] = "free"
+    collection = sandbox(data).collect()
+    assert collection.assets[0].location == "country:US"
+    [finding] = findings(collection, None, "slack-data-residency")
+    assert finding.status == "fail"
+    assert finding.message.startswith("contradiction:")
+    assert "'frankfurt' was declared" in finding.message and "stored in the US" in finding.message
+    assert finding.country == "US"
+
+
+@pytest.mark.parametrize("plan", ["std", "free"])
+def test_plan_without_residency_fails_without_a_declaration(sandbox, dataset, plan) -> None:
+    data = dataset()
+    data["plan"] = plan
+    collection = sandbox(data).collect(declared_region=None, declared_region_evidence=None)
+    [(status, message)] = _status(collection, "slack-data-residency")
+    assert status == "fail" and "offers no data residency" in message
+
+
+def test_residency_plan_without_declaration_is_us(sandbox) -> None:
+    collection = sandbox().collect(declared_region=None, declared_region_evidence=None)
+    assert collection.assets[0].location == "country:US"
+    [(status, message)] = _status(collection, "slack-data-residency")
+    assert status == "fail" and "no residency region is declared" in message
+
+
+def test_unknown_declared_region_never_passes(sandbox) -> None:
+    collection = sandbox().collect(declared_region="Atlantis")
+    assert collection.assets[0].location == "slack:atlantis"
+    [(status, message)] = _status(collection, "slack-data-residency")
+    assert status == "fail"
+    assert "'atlantis' is not a Slack data-residency region" in message and "frankfurt" in message
+    [storage] = findings(collection, None, "storage-outside-allowed")
+    assert storage.status == "fail"
+
+
+def test_london_is_judged_by_policy(sandbox) -> None:
+    collection = sandbox().collect(declared_region="london")
+    [(status, message)] = _status(collection, "slack-data-residency")
+    assert status == "fail" and "GB" in message
+    allowed = Policy(adequacy_countries=frozenset({"GB"}))
+    [(status, _)] = _status(collection, "slack-data-residency", allowed)
+    assert status == "pass"
+
+
+def test_unreadable_plan_with_declaration_is_manual(sandbox, dataset) -> None:
+    data = dataset()
+    for token in data["tokens"].values():
+        token["scopes"].remove("team.billing:read")
+    [(status, message)] = _status(sandbox(data).collect(), "slack-data-residency")
+    assert status == "manual" and "plan could not be read" in message
+
+
+def test_unlisted_apps_and_channels_are_errors_not_passes(sandbox, dataset) -> None:
+    data = dataset()
+    data["tokens"]["xoxb-sandbox-kn-scanner-bot"]["scopes"].remove("channels:read")
+    box = sandbox(data)
+    collection = box.collect(user_token=None)
+    [apps] = findings(collection, None, "slack-app-content-access")
+    assert apps.status == "error" and "user_token" in apps.message
+    [connect] = findings(collection, None, "slack-connect-external-org")
+    assert connect.status == "error" and "channels:read" in connect.message
+
+
+def test_grid_findings(sandbox) -> None:
+    collection = sandbox("slack_grid").collect()
+    apps = {
+        f.resource_name: f.status for f in findings(collection, None, "slack-app-content-access")
+    }
+    assert apps == {"AnswerBot AI": "fail", "ComplyArchive": "fail", "Shift Digest": "pass"}
+    assert len(findings(collection, None, "slack-connect-external-org")) == 2
+    [retention] = findings(collection, None, "slack-retention-ekm")
+    assert "legal-private 365 days" in retention.message and "KMS" in retention.message

@@ -1,0 +1,96 @@
+"""Read-only gate, pacing, paging and retries of the gated slack-sdk clients."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from connectors.base import CallLedger, Target
+from connectors.slack.client import (
+    Admission,
+    GatedAsyncWebClient,
+    GatedWebClient,
+    Pacer,
+    SlackApi,
+)
+from connectors.slack.methods import METHODS
+from connectors.slack.settings import SlackSettings
+from scanner.errors import ReadOnlyViolation
+
+BOT = "xoxb-sandbox-kn-scanner-bot"
+
+
+def _api(box, **overrides) -> SlackApi:
+    settings = SlackSettings.from_target(Target("t", "slack", {**box.settings, **overrides}))
+    return SlackApi(settings, CallLedger())
+
+
+def test_write_methods_are_refused_before_anything_is_sent(sandbox) -> None:
+    box = sandbox()
+    ledger = CallLedger()
+    client = GatedWebClient(admission=Admission(ledger), token=BOT, base_url=box.server.api_url)
+    with pytest.raises(ReadOnlyViolation, match=r"chat\.postMessage"):
+        client.chat_postMessage(channel="C0KNGEN01", text="hello")
+    with pytest.raises(ReadOnlyViolation, match=r"team\.externalTeams\.disconnect"):
+        client.api_call("team.externalTeams.disconnect", data={"target_team": "T0ACMEUS1"})
+
+    async def write_async() -> None:
+        aclient = GatedAsyncWebClient(
+            admission=Admission(ledger), token=BOT, base_url=box.server.api_url
+        )
+        await aclient.conversations_archive(channel="C0KNGEN01")
+
+    with pytest.raises(ReadOnlyViolation):
+        asyncio.run(write_async())
+    assert box.server.requests == {}  # nothing left the process
+    assert ledger.total == 0
+    assert client.team_info()["team"]["id"] == "T0KNOORD1"  # reads still work
+    assert ledger.snapshot() == {"team.info": 1}
+
+
+def test_pacer_allows_a_tier_burst_then_spaces_calls() -> None:
+    now = [0.0]
+    pacer = Pacer(clock=lambda: now[0])
+    delays = [pacer.reserve("team.integrationLogs") for _ in range(21)]  # Tier 2: 20/min
+    assert delays[:20] == [0.0] * 20
+    assert delays[20] == pytest.approx(3.0)
+    now[0] += 60.0
+    assert pacer.reserve("team.integrationLogs") == 0.0
+    assert pacer.reserve("team.info") == 0.0  # buckets are per method
+
+
+def test_cursor_paging_uses_largest_page_and_counts_every_page(sandbox) -> None:
+    box = sandbox(page_cap=2)
+    api = _api(box)
+    pages = list(api.pages("conversations.list", types="public_channel,private_channel"))
+    assert [len(p["channels"]) for p in pages] == [2, 2, 1]
+    assert api.admission.ledger.snapshot() == {"conversations.list": 3}
+    assert METHODS["conversations.list"].page_size == 999
+
+
+def test_numbered_paging_follows_paging_pages(sandbox) -> None:
+    box = sandbox(page_cap=2)
+    api = _api(box)
+    pages = list(api.numbered_pages("team.integrationLogs"))
+    assert [p["paging"]["page"] for p in pages] == [1, 2, 3]
+    assert sum(len(p["logs"]) for p in pages) == 6
+
+
+def test_429_is_retried_after_retry_after(sandbox) -> None:
+    box = sandbox()
+    box.server.faults.throttle("team.billing.info", times=1, retry_after=0)
+    api = _api(box)
+    assert api.call("team.billing.info")["plan"] == "plus"
+    assert box.server.requests["team.billing.info"] == 2  # one 429, one success
+    assert api.admission.ledger.snapshot() == {"team.billing.info": 1}
+
+
+def test_fan_out_runs_on_the_async_client_with_get(sandbox) -> None:
+    box = sandbox()
+    api = _api(box, max_concurrency=2)
+    results = api.fan_out("team.info", [{"team": "T0ACMEUS1"}, {"team": "T0MISSING"}])
+    assert results[0]["team"]["name"] == "Acme Contact Centers Inc."
+    assert results[1].response["error"] == "team_not_found"
+    assert ("GET", "team.info") in box.server.verbs
+    assert api.admission.ledger.snapshot() == {"team.info": 2}
