@@ -10,6 +10,12 @@ from scanner.errors import UsageError
 
 FORMATS: dict[str, tuple[str, str]] = {
     "json": ("reports.json_format:render", "json"),
+    "html": ("reports.html:render", "html"),
+    "csv": ("reports.transfer_register:render", "csv"),
+    "sarif": ("reports.sarif:render", "sarif"),
+    "junit": ("reports.junit:render", "junit.xml"),
+    "ocsf": ("reports.ocsf:render", "ocsf.json"),
+    "md": ("reports.markdown:render", "md"),
 }
 
 
