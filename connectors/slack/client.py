@@ -37,6 +37,10 @@ class NoToken(Exception):
     """No configured token may call this method (e.g. integration logs without a user token)."""
 
 
+class MalformedPage(Exception):
+    """A response that does not have the documented shape (e.g. a list that is not a list)."""
+
+
 class Pacer:
     """Token buckets per method sized to its rate-limit tier: bursts up to the per-minute budget,
     then one call every 60/limit seconds. ``reserve`` returns how long the caller must wait."""
@@ -249,6 +253,8 @@ def classify(method: str, error: Exception, retries: int) -> tuple[str, str]:
     if isinstance(error, NoToken):
         kinds = " or ".join(TOKEN_SETTING[k] for k in METHODS[method].tokens)
         return "no_token", f"{method} needs a token in {kinds}; none is configured"
+    if isinstance(error, MalformedPage):
+        return "malformed", f"{method}: {error}"
     if not isinstance(error, SlackApiError):
         return "unreachable", f"{method}: {type(error).__name__}: {error}"
     response = error.response

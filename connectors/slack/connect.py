@@ -18,12 +18,13 @@ _INACTIVE = frozenset({"DISCONNECTED", "BLOCKED"})
 
 
 def read_channels(reader: Reader) -> list[dict[str, Any]] | None:
-    return reader.collect(
+    channels = reader.collect(
         "conversations.list",
         "channels",
         types="public_channel,private_channel",
         exclude_archived="true",
     )
+    return None if channels is None else [c for c in channels if c.get("id")]
 
 
 def read_external_orgs(

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.errors import SlackClientError
 
 from connectors.base import Recorder
-from connectors.slack.client import NoToken, SlackApi, classify
+from connectors.slack.client import MalformedPage, NoToken, SlackApi, classify
 from connectors.slack.methods import METHODS
 
 # What a read can fail with: the API said no, the transport failed, or no token fits.
-ReadError = (SlackApiError, SlackClientError, NoToken, OSError)
+ReadError = (SlackClientError, NoToken, MalformedPage, OSError)
 
 
 class Reader:
@@ -56,8 +56,8 @@ class Reader:
         try:
             for page in pages:
                 value = page.get(key) or []
-                if not isinstance(value, list):
-                    raise SlackClientError(f"malformed page: {key} is not a list")
+                if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
+                    raise MalformedPage(f"{key} is not a list of objects")
                 items.extend(value)
         except ReadError as exc:
             self.gap(method, exc)

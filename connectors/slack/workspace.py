@@ -105,7 +105,8 @@ def _type_mismatch(kind: TokenKind, body: dict[str, Any]) -> str | None:
 
 def read_workspace(reader: Reader, identity: dict[str, Any], settings: SlackSettings) -> Asset:
     """team.info + team.billing.info -> the workspace asset, located by the rules in the doc."""
-    team = (reader.call("team.info") or {}).get("team") or {}
+    team = (reader.call("team.info") or {}).get("team")
+    team = team if isinstance(team, dict) else {}
     billing = reader.call("team.billing.info")
     plan = (billing or {}).get("plan") or None
     url = team.get("url") or identity.get("url") or ""

@@ -169,3 +169,27 @@ def test_permissions_list_scopes_per_feature() -> None:
     assert features["retention_ekm"]["scopes"] == ["admin.conversations:read"]
     assert perms["allowed_methods"] == sorted(ALLOWED)
     assert not any(m.startswith(("chat.", "conversations.archive")) for m in ALLOWED)
+
+
+def test_malformed_page_is_a_gap(sandbox, dataset) -> None:
+    data = dataset()
+    data["integration_logs"] = "not a list"
+    collection = sandbox(data).collect()
+    [gap] = collection.gaps
+    assert (gap.operation, gap.reason) == ("team.integrationLogs", "malformed")
+
+
+def test_unreachable_api_is_a_clear_auth_error(sandbox) -> None:
+    box = sandbox()
+    box.server.stop()
+    with pytest.raises(AuthError, match=r"cannot start a scan at http://127\.0\.0\.1"):
+        box.collect(max_retries=0)
+
+
+def test_tokens_never_reach_logs(sandbox, caplog) -> None:
+    caplog.set_level("DEBUG")
+    box = sandbox()
+    box.server.faults.throttle("team.info", times=1, retry_after=0)
+    box.collect()
+    assert "xoxb-sandbox" not in caplog.text and "xoxp-sandbox" not in caplog.text
+    assert "team.info" in caplog.text  # the SDK did log at DEBUG
