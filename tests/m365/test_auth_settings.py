@@ -1,0 +1,128 @@
+"""Credential construction per auth method, settings validation and the light CLI module."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from azure.core.credentials import AccessToken
+from azure.identity import aio
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from connectors.m365 import cli_options
+from connectors.m365.auth import StaticTokenCredential, build_credential
+from connectors.m365.connector import M365Connector
+from connectors.m365.settings import M365Settings
+from scanner.errors import ConfigError
+from scanner.sandbox.graph import start_graph
+from scanner.secrets import Secret
+
+SCHEMA = json.loads(Path("connectors/m365/settings.schema.json").read_text())
+BASE = {"tenant_id": "contoso.onmicrosoft.com", "client_id": "11111111-2222-3333-4444-555555555555"}
+
+
+def self_signed_pem(path: Path) -> Path:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "scanner")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(1)
+        .not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                          serialization.NoEncryption())
+        + cert.public_bytes(serialization.Encoding.PEM)
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        ({"client_secret": "env:M365_SECRET"}, aio.ClientSecretCredential),
+        ({"auth": "azure_cli"}, aio.AzureCliCredential),
+        ({"auth": "managed_identity"}, aio.ManagedIdentityCredential),
+    ],
+)
+def test_azure_identity_credentials_are_built(
+    extra: dict[str, str], expected: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("M365_SECRET", "s3cret")
+    credential = build_credential(M365Settings.from_settings({**BASE, **extra}))
+    assert isinstance(credential, expected)
+
+
+def test_certificate_and_workload_identity(tmp_path: Path) -> None:
+    pem = self_signed_pem(tmp_path / "scanner.pem")
+    cert = build_credential(M365Settings.from_settings({**BASE, "certificate_path": str(pem)}))
+    assert isinstance(cert, aio.CertificateCredential)
+    token_file = tmp_path / "federated.jwt"
+    token_file.write_text("header.payload.sig")
+    workload = build_credential(M365Settings.from_settings(
+        {**BASE, "auth": "workload_identity", "federated_token_file": str(token_file)}))
+    assert isinstance(workload, aio.WorkloadIdentityCredential)
+
+
+def test_static_token_returns_an_azure_core_access_token() -> None:
+    token = asyncio.run(StaticTokenCredential(Secret("opaque-token")).get_token("x/.default"))
+    assert isinstance(token, AccessToken) and token.token == "opaque-token"
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"client_id": "x"}, "tenant_id is required"),
+        ({**BASE, "client_secret": "literal-secret"}, "must be a reference"),
+        ({**BASE, "auth": "client_secret"}, "needs client_secret"),
+        ({**BASE, "graph_url": "http://graph.example.com/v1.0"}, "must use https"),
+        ({**BASE, "colour": "blue"}, "unknown setting"),
+    ],
+)
+def test_bad_settings_are_clear(settings: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        M365Settings.from_settings(settings)
+
+
+def test_national_cloud_scope_follows_graph_url() -> None:
+    parsed = M365Settings.from_settings(
+        {**BASE, "auth": "azure_cli", "graph_url": "https://graph.microsoft.us/v1.0",
+         "login_url": "https://login.microsoftonline.us"})
+    assert parsed.graph_scope == "https://graph.microsoft.us/.default"
+
+
+def test_cli_options_match_the_schema_and_import_no_sdk() -> None:
+    names = {option.name for option in cli_options.OPTIONS}
+    assert names <= set(SCHEMA["properties"]) <= set(M365Settings.__dataclass_fields__)
+    code = "import sys, connectors.m365.cli_options; assert 'msgraph' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_sandbox_settings_are_valid() -> None:
+    service = start_graph()
+    try:
+        jsonschema.validate(service.settings, SCHEMA)
+        M365Settings.from_settings(service.settings)
+        assert service.env
+    finally:
+        service.stop()
+
+
+def test_permissions_are_the_least_application_set() -> None:
+    permissions = M365Connector.permissions()
+    assert permissions["permissions"] == [
+        "Application.Read.All", "Directory.Read.All", "GroupMember.Read.All",
+        "Organization.Read.All", "Policy.Read.All", "Sites.Read.All", "User.Read.All",
+    ]
+    assert not any("Write" in p for p in permissions["permissions"])

@@ -1,0 +1,100 @@
+"""The m365 checks over collections from the sandbox tenant, with the real knowledge base."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from checks.engine import evaluate
+from scanner.knowledge import default_kb
+from scanner.models import Collection, Finding
+from scanner.policy import Policy, Vendor
+from tests.m365.conftest import Scan
+
+TODAY = dt.date(2026, 12, 1)
+# EUR's datacentres include Switzerland (adequate), so the test policy accepts CH.
+EU_POLICY = Policy(adequacy_countries=frozenset({"CH"}))
+
+
+def findings(collection: Collection, policy: Policy = EU_POLICY) -> dict[str, list[Finding]]:
+    by_check: dict[str, list[Finding]] = {}
+    for finding in evaluate(collection, policy, default_kb(), TODAY):
+        if finding.check_id.startswith("m365-"):
+            by_check.setdefault(finding.check_id, []).append(finding)
+    return by_check
+
+
+@pytest.fixture
+def demo(scan: Scan) -> Collection:
+    return scan()
+
+
+def test_tenant_in_eu_geography_passes_and_nam_satellite_fails(demo: Collection) -> None:
+    result = findings(demo)
+    assert [f.status for f in result["m365-tenant-geography"]] == ["pass"]
+    (nam,) = result["m365-multigeo-outside-policy"]
+    assert nam.status == "fail" and nam.location == "m365:NAM"
+    assert "mike.johnson@helpdesknoord.nl" in nam.message
+    assert nam.evidence["counts"] == {"users": 2, "sites": 1}
+
+
+def test_eudb_is_never_a_pass(demo: Collection, dataset: dict[str, Any]) -> None:
+    (eudb,) = findings(demo)["m365-eu-data-boundary"]
+    assert eudb.status == "warn" and eudb.evidence["strength"] == "negative"
+    assert eudb.evidence["outside_geos"] == ["m365:NAM"]
+
+
+def test_eudb_strong_evidence_is_manual(dataset: dict[str, Any], scan: Scan) -> None:
+    for user in dataset["users"]:
+        user["preferredDataLocation"] = None
+    dataset["sites"] = [s for s in dataset["sites"] if "nam" not in s["webUrl"]]
+    result = findings(scan())
+    (eudb,) = result["m365-eu-data-boundary"]
+    assert eudb.status == "manual" and eudb.evidence["strength"] == "strong"
+    assert [f.status for f in result["m365-multigeo-outside-policy"]] == ["pass"]
+
+
+def test_third_party_app_without_dpa_fails_with_publisher(demo: Collection) -> None:
+    policy = Policy(
+        adequacy_countries=frozenset({"CH"}),
+        vendors=(Vendor("ticketflow", "TicketFlow B.V.", "app", dpa_signed=dt.date(2025, 3, 1),
+                        scc_module=None),),
+    )
+    apps = {f.resource_name: f for f in findings(demo, policy)["m365-third-party-app-dpa"]}
+    mail = apps["MailMetrics Analytics"]
+    assert mail.status == "fail" and "MailMetrics Inc." in mail.message
+    assert "Mail.Read" in mail.message and mail.articles[0] == "28(3)"
+    assert apps["TicketFlow Helpdesk"].status == "pass"  # matched by publisher name, DPA signed
+    assert "Helpdesk Noord Intranet Sync" not in apps  # own apps are not processors
+
+
+def test_cross_tenant_partners_and_guests_outside_policy_warn(demo: Collection) -> None:
+    sharing = {f.resource_name: f.status for f in findings(demo)["m365-cross-tenant-outside-policy"]}
+    assert sharing == {
+        "partner tenant d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6": "pass",
+        "guests from fabrikam-us.com (1 guests)": "warn",
+        "guests from gmail.com (1 guests)": "warn",
+    }
+
+
+def test_microsoft_as_processor_cites_kb_facts(demo: Collection) -> None:
+    (manual,) = findings(demo)["m365-microsoft-processor"]
+    assert manual.status == "manual"
+    assert "2021/914" in manual.message and "DPF" in manual.message
+    registered = Policy(vendors=(Vendor("microsoft", "Microsoft", "processor",
+                                        dpa_signed=dt.date(2024, 1, 1)),))
+    (recorded,) = findings(demo, registered)["m365-microsoft-processor"]
+    assert recorded.status == "pass"
+
+
+def test_unknown_tenant_geography_is_an_error_not_a_pass(
+    dataset: dict[str, Any], scan: Scan
+) -> None:
+    dataset["tenants"][0]["region_scope"] = "XX"
+    for site in dataset["sites"]:
+        site["siteCollection"].pop("dataLocationCode")
+    dataset["organization"][0]["isMultipleDataLocationsForServicesEnabled"] = None
+    (tenant,) = findings(scan())["m365-tenant-geography"]
+    assert tenant.status == "error"
