@@ -35,14 +35,21 @@ def self_signed_pem(path: Path) -> Path:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "scanner")])
     now = dt.datetime.now(dt.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(1)
-        .not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
         .sign(key, hashes.SHA256())
     )
     path.write_bytes(
-        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                          serialization.NoEncryption())
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
         + cert.public_bytes(serialization.Encoding.PEM)
     )
     return path
@@ -70,8 +77,11 @@ def test_certificate_and_workload_identity(tmp_path: Path) -> None:
     assert isinstance(cert, aio.CertificateCredential)
     token_file = tmp_path / "federated.jwt"
     token_file.write_text("header.payload.sig")
-    workload = build_credential(M365Settings.from_settings(
-        {**BASE, "auth": "workload_identity", "federated_token_file": str(token_file)}))
+    workload = build_credential(
+        M365Settings.from_settings(
+            {**BASE, "auth": "workload_identity", "federated_token_file": str(token_file)}
+        )
+    )
     assert isinstance(workload, aio.WorkloadIdentityCredential)
 
 
@@ -97,8 +107,13 @@ def test_bad_settings_are_clear(settings: dict[str, str], message: str) -> None:
 
 def test_national_cloud_scope_follows_graph_url() -> None:
     parsed = M365Settings.from_settings(
-        {**BASE, "auth": "azure_cli", "graph_url": "https://graph.microsoft.us/v1.0",
-         "login_url": "https://login.microsoftonline.us"})
+        {
+            **BASE,
+            "auth": "azure_cli",
+            "graph_url": "https://graph.microsoft.us/v1.0",
+            "login_url": "https://login.microsoftonline.us",
+        }
+    )
     assert parsed.graph_scope == "https://graph.microsoft.us/.default"
 
 
@@ -122,7 +137,12 @@ def test_sandbox_settings_are_valid() -> None:
 def test_permissions_are_the_least_application_set() -> None:
     permissions = M365Connector.permissions()
     assert permissions["permissions"] == [
-        "Application.Read.All", "Directory.Read.All", "GroupMember.Read.All",
-        "Organization.Read.All", "Policy.Read.All", "Sites.Read.All", "User.Read.All",
+        "Application.Read.All",
+        "Directory.Read.All",
+        "GroupMember.Read.All",
+        "Organization.Read.All",
+        "Policy.Read.All",
+        "Sites.Read.All",
+        "User.Read.All",
     ]
     assert not any("Write" in p for p in permissions["permissions"])

@@ -36,14 +36,12 @@ def test_expired_token_is_refused_before_any_graph_call(
 
 
 def test_unknown_tenant_is_a_clear_error(scan: Scan, graph: GraphServer) -> None:
-    with pytest.raises(AuthError, match="does not exist.*AADSTS90002"):
+    with pytest.raises(AuthError, match=r"does not exist.*AADSTS90002"):
         scan(tenant_id="no-such-tenant.example")
     assert graph.requests["users"] == 0
 
 
-def test_missing_permission_on_one_endpoint_is_a_gap(
-    dataset: dict[str, Any], scan: Scan
-) -> None:
+def test_missing_permission_on_one_endpoint_is_a_gap(dataset: dict[str, Any], scan: Scan) -> None:
     dataset["denied"] = ["oauth2PermissionGrants"]
     collection = scan()
     assert [(g.operation, g.reason) for g in collection.gaps] == [
@@ -60,8 +58,7 @@ def test_malformed_page_is_a_gap(dataset: dict[str, Any], scan: Scan) -> None:
     dataset["malformed"] = ["groups"]
     collection = scan()
     assert [(g.operation, g.reason) for g in collection.gaps] == [("groups.list", "malformed")]
-    assert not any(a.kind == "group_data" and a.attributes["enumerated"]
-                   for a in collection.assets)
+    assert not any(a.kind == "group_data" and a.attributes["enumerated"] for a in collection.assets)
     assert any(f.kind == "external_sharing" for f in collection.flows)
 
 

@@ -59,8 +59,15 @@ def test_eudb_strong_evidence_is_manual(dataset: dict[str, Any], scan: Scan) -> 
 def test_third_party_app_without_dpa_fails_with_publisher(demo: Collection) -> None:
     policy = Policy(
         adequacy_countries=frozenset({"CH"}),
-        vendors=(Vendor("ticketflow", "TicketFlow B.V.", "app", dpa_signed=dt.date(2025, 3, 1),
-                        scc_module=None),),
+        vendors=(
+            Vendor(
+                "ticketflow",
+                "TicketFlow B.V.",
+                "app",
+                dpa_signed=dt.date(2025, 3, 1),
+                scc_module=None,
+            ),
+        ),
     )
     apps = {f.resource_name: f for f in findings(demo, policy)["m365-third-party-app-dpa"]}
     mail = apps["MailMetrics Analytics"]
@@ -71,7 +78,9 @@ def test_third_party_app_without_dpa_fails_with_publisher(demo: Collection) -> N
 
 
 def test_cross_tenant_partners_and_guests_outside_policy_warn(demo: Collection) -> None:
-    sharing = {f.resource_name: f.status for f in findings(demo)["m365-cross-tenant-outside-policy"]}
+    sharing = {
+        f.resource_name: f.status for f in findings(demo)["m365-cross-tenant-outside-policy"]
+    }
     assert sharing == {
         "partner tenant d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6": "pass",
         "guests from fabrikam-us.com (1 guests)": "warn",
@@ -83,8 +92,9 @@ def test_microsoft_as_processor_cites_kb_facts(demo: Collection) -> None:
     (manual,) = findings(demo)["m365-microsoft-processor"]
     assert manual.status == "manual"
     assert "2021/914" in manual.message and "DPF" in manual.message
-    registered = Policy(vendors=(Vendor("microsoft", "Microsoft", "processor",
-                                        dpa_signed=dt.date(2024, 1, 1)),))
+    registered = Policy(
+        vendors=(Vendor("microsoft", "Microsoft", "processor", dpa_signed=dt.date(2024, 1, 1)),)
+    )
     (recorded,) = findings(demo, registered)["m365-microsoft-processor"]
     assert recorded.status == "pass"
 

@@ -77,7 +77,9 @@ def test_paging_follows_next_links_past_an_empty_page(scan: Scan, graph: GraphSe
 def test_third_party_apps_classified_with_live_permission_names(
     dataset: dict[str, Any], scan: Scan
 ) -> None:
-    graph_sp = next(s for s in dataset["servicePrincipals"] if s["displayName"] == "Microsoft Graph")
+    graph_sp = next(
+        s for s in dataset["servicePrincipals"] if s["displayName"] == "Microsoft Graph"
+    )
     mail_read = next(r for r in graph_sp["appRoles"] if r["value"] == "Mail.Read")
     mail_read["value"] = "Mail.Read.Renamed"  # the tenant's definition wins over any table
     collection = scan()
@@ -100,12 +102,16 @@ def test_app_access_and_external_sharing_flows(scan: Scan) -> None:
     flows = {f.party: f for f in collection.flows}
     app = flows["MailMetrics Analytics"]
     assert (app.kind, app.destination, app.destination_name) == (
-        "app_access", "m365:NAM", "MailMetrics Inc.")
+        "app_access",
+        "m365:NAM",
+        "MailMetrics Inc.",
+    )
     assert app.source == f"m365:{TENANT}:tenant"
     guest = flows["7a2b9c4d-1e3f-4a5b-8c6d-9e0f1a2b3c4d"]
     assert (guest.kind, guest.destination) == ("external_sharing", "m365:NAM")
     assert guest.attributes["guest_count"] == 1 and guest.attributes["domains"] == [
-        "fabrikam-us.com"]
+        "fabrikam-us.com"
+    ]
     consumer = flows["gmail.com"]
     assert consumer.destination is None and consumer.attributes["not_an_entra_tenant"] is True
     partner = flows["d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6"]
@@ -124,4 +130,6 @@ def test_every_call_is_counted(scan: Scan, graph: GraphServer) -> None:
     collection = scan()
     served = sum(graph.requests.values())
     assert sum(collection.calls.values()) == served
-    assert collection.calls["oidc.discovery"] == 7  # customer, 2 partners/guests, 3 publishers, gmail
+    assert (
+        collection.calls["oidc.discovery"] == 7
+    )  # tenant, partner, guests, publishers
