@@ -14,8 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from scanner.errors import ConfigError
 from scanner.knowledge.place import Place
-from scanner.yamlfile import load_yaml, plain
+from scanner.yamlfile import line_of, load_yaml, plain
 
 if TYPE_CHECKING:
     from scanner.knowledge import KnowledgeBase
@@ -42,6 +43,15 @@ class Vendor:
     relies_on_dpf: bool = False
     owner: str | None = None
     review_date: date | None = None
+    extends: str | None = None
+    legal_entity: str | None = None
+    country: str | None = None
+    dpa_version: str | None = None
+    dpa_reference: str | None = None
+    dpa_terms: dict[str, Any] = field(default_factory=dict)
+    transfer_tool: str | None = None
+    certifications: tuple[dict[str, Any], ...] = ()
+    incident_contact: dict[str, Any] | None = None
 
     def keys(self) -> set[str]:
         return {k.casefold() for k in (self.id, self.name, *self.aliases)}
@@ -94,7 +104,9 @@ class Policy:
     @classmethod
     def load(cls, path: Path) -> Policy:
         """Read and validate a policy file; errors carry file and line (exit code 2)."""
-        doc = plain(load_yaml(path, "policy.schema.json"))
+        located = load_yaml(path, "policy.schema.json")
+        doc = plain(located)
+        _check_register(doc.get("vendors", []), located, path)
         return cls(
             allowed_jurisdictions=tuple(doc.get("allowed_jurisdictions", DEFAULT_JURISDICTIONS)),
             adequacy_countries=frozenset(doc.get("adequacy_countries", ())),
@@ -174,6 +186,34 @@ class Policy:
         }
 
 
+def _check_register(vendors: list[dict[str, Any]], located: Any, path: Path) -> None:
+    """What the schema cannot say: unique ids and names, dates in a possible order."""
+    seen: dict[str, int] = {}
+    for index, vendor in enumerate(vendors):
+
+        def fail(field_name: str, problem: str, index: int = index) -> None:
+            line = line_of(located, ["vendors", index, field_name])
+            raise ConfigError(f"{path}:{line}: vendors.{index}.{field_name}: {problem}")
+
+        for key in {vendor["id"].casefold(), vendor["name"].casefold()}:
+            if key in seen:
+                fail("id", f"duplicate vendor {vendor['id']!r} (also vendors.{seen[key]})")
+            seen[key] = index
+        signed = _date(vendor.get("dpa_signed"))
+        if signed is None:
+            continue
+        review = _date(vendor.get("review_date"))
+        if review and review < signed:
+            fail("review_date", f"review date {review} is before the DPA signing date {signed}")
+        for cert in vendor.get("certifications", []):
+            if date.fromisoformat(cert["expires"]) < signed:
+                fail(
+                    "certifications",
+                    f"{cert['standard']} expires {cert['expires']}, before the DPA signing "
+                    f"date {signed}",
+                )
+
+
 def _vendor(doc: dict[str, Any]) -> Vendor:
     return Vendor(
         id=doc["id"],
@@ -186,6 +226,15 @@ def _vendor(doc: dict[str, Any]) -> Vendor:
         relies_on_dpf=bool(doc.get("relies_on_dpf", False)),
         owner=doc.get("owner"),
         review_date=_date(doc.get("review_date")),
+        extends=doc.get("extends"),
+        legal_entity=doc.get("legal_entity"),
+        country=doc.get("country"),
+        dpa_version=doc.get("dpa_version"),
+        dpa_reference=doc.get("dpa_reference"),
+        dpa_terms=dict(doc.get("dpa_terms", {})),
+        transfer_tool=doc.get("transfer_tool"),
+        certifications=tuple(doc.get("certifications", ())),
+        incident_contact=doc.get("incident_contact"),
     )
 
 

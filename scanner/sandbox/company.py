@@ -24,6 +24,7 @@ COMPANY = "klantenservice-noord"
 
 SANDBOXES: dict[str, str] = {
     "aws": "scanner.sandbox.aws:start_aws",
+    "slack": "scanner.sandbox.slack:start_slack",
 }
 
 
