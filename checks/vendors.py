@@ -37,7 +37,7 @@ def concerns(ctx: CheckContext) -> Iterator[Concern]:
         facts = ctx.kb.processor(processor) or {}
         name = facts.get("name", processor)
         vendor = ctx.policy.find_vendor(processor, name, facts.get("legal_entity"))
-        yield Concern(processor, name, vendor, facts, "processor")
+        yield Concern(processor, vendor.name if vendor else name, vendor, facts, "processor")
     seen: set[str] = set()
     for asset in ctx.collection.assets:
         if asset.kind != "app":
