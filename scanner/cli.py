@@ -395,3 +395,44 @@ def demo(
 
     document = run_demo(policy_path)
     _finish(document, formats, output_dir, fail_on, summary=True, demo=True)
+
+
+# ----------------------------------------------------------------------------- diff
+
+
+@main.command()
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "html"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file (atomically) instead of standard output.",
+)
+@friendly
+def diff(old: Path, new: Path, output_format: str, output: Path | None) -> None:
+    """List new, resolved and regressed findings between two reports (OLD.json NEW.json).
+
+    \b
+    Exit codes:
+      0  nothing new and nothing regressed
+      1  at least one new or regressed finding
+      2  a file is missing, not JSON or not a findings report"""
+    from reports.diff import RENDERERS, compare
+    from reports.load import load_report
+    from reports.writer import write_atomic
+
+    changes = compare(load_report(old), load_report(new))
+    text = RENDERERS[output_format](changes)
+    if output:
+        click.echo(str(write_atomic(output, text)))
+    else:
+        click.echo(text, nl=False)
+    sys.exit(1 if changes["counts"]["new"] or changes["counts"]["regressed"] else 0)

@@ -1,0 +1,88 @@
+"""What changed between two findings documents: new, resolved and regressed findings.
+
+Findings are matched by their stable id (check, target, resource), so a rename-free resource
+keeps its identity across runs. ``new``: open now, absent before. ``resolved``: open before,
+now passing, muted or gone. ``regressed``: present in both and worse now (pass -> warn,
+warn -> fail, ...).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reports.common import OPEN_STATUSES, worst_first
+from reports.html_env import page
+
+# How bad a status is for change detection; muted and pass are equally "nothing to do".
+BADNESS = {"pass": 0, "muted": 0, "manual": 1, "warn": 2, "error": 2, "fail": 3}
+SECTIONS = ("new", "regressed", "resolved")
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    before = {f["id"]: f for f in old["findings"]}
+    after = {f["id"]: f for f in new["findings"]}
+    added = [f for i, f in after.items() if i not in before and f["status"] in OPEN_STATUSES]
+    regressed = [
+        {**f, "previous_status": before[i]["status"]}
+        for i, f in after.items()
+        if i in before and BADNESS[f["status"]] > BADNESS[before[i]["status"]]
+    ]
+    resolved = [
+        {**f, "current_status": after[i]["status"] if i in after else "gone"}
+        for i, f in before.items()
+        if f["status"] in OPEN_STATUSES and (i not in after or BADNESS[after[i]["status"]] == 0)
+    ]
+    return {
+        "before": {"run": old["run"], "verdict": old["summary"]["verdict"]},
+        "after": {"run": new["run"], "verdict": new["summary"]["verdict"]},
+        "counts": {"new": len(added), "regressed": len(regressed), "resolved": len(resolved)},
+        "new": worst_first(added),
+        "regressed": worst_first(regressed),
+        "resolved": worst_first(resolved),
+    }
+
+
+def render_json(diff: dict[str, Any]) -> str:
+    return json.dumps(diff, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_text(diff: dict[str, Any]) -> str:
+    counts = diff["counts"]
+    lines = [
+        f"{counts['new']} new, {counts['regressed']} regressed, {counts['resolved']} resolved "
+        f"(verdict {diff['before']['verdict']} -> {diff['after']['verdict']}; "
+        f"runs {diff['before']['run']['finished_at']} -> {diff['after']['run']['finished_at']})"
+    ]
+    for section in SECTIONS:
+        if not diff[section]:
+            continue
+        lines += ["", f"{section.upper()}:"]
+        for f in diff[section]:
+            change = _change(section, f)
+            lines.append(
+                f"  {change:<14} {f['check_id']:<30} {f['target']}: {_oneline(f['resource_name'])}"
+                f" - {_oneline(f['message'])}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def render_html(diff: dict[str, Any]) -> str:
+    rows = {s: [{**f, "change": _change(s, f)} for f in diff[s]] for s in SECTIONS}
+    return page("diff.html.j2", title="EU residency: what changed", diff=diff, rows=rows)
+
+
+def _change(section: str, finding: dict[str, Any]) -> str:
+    if section == "regressed":
+        return f"{finding['previous_status']}->{finding['status']}"
+    if section == "resolved":
+        return f"{finding['status']}->{finding['current_status']}"
+    return finding["status"]
+
+
+def _oneline(text: str) -> str:
+    """Cloud text on one line: a name with newlines or escape codes cannot fake output lines."""
+    return "".join(c if c.isprintable() else " " for c in text)
+
+
+RENDERERS = {"text": render_text, "json": render_json, "html": render_html}
