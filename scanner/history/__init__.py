@@ -1,0 +1,44 @@
+"""Run history: every scheduled run's metadata, findings and coverage, and drift between runs.
+
+SQLite (WAL) by default; PostgreSQL through the same interface when the URL says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scanner.history.base import (
+    Baseline,
+    HistoryError,
+    HistoryStore,
+    RunRecord,
+    RunSummary,
+    TargetRecord,
+)
+from scanner.history.drift import Drift, diff
+
+__all__ = [
+    "Baseline",
+    "Drift",
+    "HistoryError",
+    "HistoryStore",
+    "RunRecord",
+    "RunSummary",
+    "TargetRecord",
+    "diff",
+    "open_history",
+]
+
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def open_history(url: str, timeout: float = 5.0) -> HistoryStore:
+    """``postgresql://...`` -> PostgreSQL; ``sqlite:///PATH`` or a plain path -> SQLite file."""
+    if url.startswith(POSTGRES_SCHEMES):
+        from scanner.history.postgres import PostgresHistory
+
+        return PostgresHistory.connect(url, timeout)
+    from scanner.history.sqlite import SqliteHistory
+
+    path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
+    return SqliteHistory.connect(Path(path), timeout)

@@ -1,0 +1,71 @@
+"""SQLite history: one file, WAL so readers (``residency history``) never block the nightly run.
+
+A locked database is waited for up to ``timeout`` seconds, then reported; a corrupt one is
+reported and left untouched (never recreated over the old data).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from scanner.history.base import HistoryError
+from scanner.history.sql import SqlHistory
+
+
+class SqliteHistory(SqlHistory):
+    def __init__(self, connection: sqlite3.Connection, location: str, timeout: float) -> None:
+        super().__init__(connection, location)
+        self.timeout = timeout
+
+    @classmethod
+    def connect(cls, path: Path, timeout: float = 5.0) -> SqliteHistory:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryError(
+                f"history database {path}: cannot create its folder: {exc.strerror}"
+            ) from None
+        try:
+            connection = sqlite3.connect(path, timeout=timeout, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"history database {path}: cannot open: {exc}") from None
+        store = cls(connection, str(path), timeout)
+        try:
+            with store.errors("open"):
+                connection.execute("PRAGMA journal_mode=WAL").fetchone()
+            store.create_schema()
+        except HistoryError:
+            connection.close()
+            raise
+        return store
+
+    @contextmanager
+    def errors(self, action: str) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if "locked" in text or "busy" in text:
+                raise HistoryError(
+                    f"history database {self.location} is locked by another process "
+                    f"(waited {self.timeout:g}s to {action} it); nothing was changed"
+                ) from None
+            if "malformed" in text or "not a database" in text:
+                raise self._corrupt(text) from None
+            raise HistoryError(
+                f"history database {self.location}: cannot {action} it: {text}"
+            ) from None
+        except sqlite3.DatabaseError as exc:
+            raise self._corrupt(str(exc)) from None
+
+    def _corrupt(self, detail: str) -> HistoryError:
+        return HistoryError(
+            f"history database {self.location} is corrupt or not a history database ({detail}); "
+            "it was left untouched: move it aside to start a new history"
+        )
+
+    def close(self) -> None:
+        self.connection.close()

@@ -1,0 +1,365 @@
+"""Scan every client of a targets file: bounded concurrency, shared rate limits, strict isolation.
+
+Each client gets its own Target objects, its own Policy, its own report folder and its own
+notifications; nothing computed for one client is visible to another. A client whose target
+cannot be scanned (or whose report cannot be written) is recorded and the others finish. The
+history database and the notification channels are used after the reports are written, so a
+broken database or receiver never costs a report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from connectors.base import CallLedger, Target, utcnow
+from connectors.registry import connector_class
+from scanner import __version__
+from scanner.errors import ScannerError
+from scanner.history import Drift, HistoryError, HistoryStore, RunRecord, TargetRecord, diff
+from scanner.knowledge import default_kb
+from scanner.models import Collection
+from scanner.notify import Alert, ClientAlert, send
+from scanner.runs import RunFolder
+from scanner.scan import (
+    EXIT_CANNOT_START,
+    EXIT_CLEAN,
+    EXIT_INCOMPLETE,
+    EXIT_VIOLATIONS,
+    ScanOutcome,
+    evaluate_outcome,
+    exit_code,
+)
+from scanner.secrets import redact
+from scanner.targets import Client, TargetsFile
+
+log = logging.getLogger("residency")
+
+EXIT_PRIORITY = (EXIT_CANNOT_START, EXIT_INCOMPLETE, EXIT_VIOLATIONS, EXIT_CLEAN)
+Progress = Callable[[str, str], None]
+
+
+def worst(codes: list[int]) -> int:
+    """2 beats 3 beats 1 beats 0, as for a single scan."""
+    return next((code for code in EXIT_PRIORITY if code in codes), EXIT_CLEAN)
+
+
+# ----------------------------------------------------------------------------- rate limits
+
+
+class RateLimiter:
+    """Calls per second shared by every client of one provider (one app, one budget).
+
+    Each caller reserves the next free slot under a lock and sleeps outside it, so waiting
+    callers queue fairly without holding each other up."""
+
+    def __init__(
+        self,
+        per_second: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.interval = 1.0 / per_second
+        self._clock = clock
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._next = 0.0
+
+    def acquire(self) -> None:
+        with self._lock:
+            now = self._clock()
+            slot = max(now, self._next)
+            self._next = slot + self.interval
+        if slot > now:
+            self._sleep(slot - now)
+
+
+class LimitedLedger(CallLedger):
+    """Every connector counts each request in its ledger just before sending it; this ledger
+    also waits for the provider's shared budget there."""
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        super().__init__()
+        self.limiter = limiter
+
+    def count(self, operation: str) -> None:
+        self.limiter.acquire()
+        super().count(operation)
+
+
+def collect_one(
+    target: Target, limiter: RateLimiter | None, progress: Progress | None, debug: bool
+) -> Collection | dict[str, str]:
+    """One target's collection, or the failure record the report shows for it."""
+
+    def step(message: str) -> None:
+        if progress:
+            progress(target.name, message)
+
+    try:
+        connector = connector_class(target.provider)(target, progress=step)
+        if limiter is not None:
+            connector.ledger = LimitedLedger(limiter)
+        return connector.collect()
+    except ScannerError as exc:
+        return {"target": target.name, "provider": target.provider, "error": str(exc)}
+    except Exception as exc:  # a connector bug must not cost the other clients
+        if debug:
+            log.exception("connector crashed for %s", target.name)
+        message = redact(f"internal error: {type(exc).__name__}: {exc}")
+        return {"target": target.name, "provider": target.provider, "error": message}
+
+
+# ----------------------------------------------------------------------------- results
+
+
+@dataclass
+class ClientResult:
+    client: str
+    exit_code: int
+    drift: list[Drift] = field(default_factory=list)
+    incomplete: list[dict[str, str]] = field(default_factory=list)
+    reports: list[Path] = field(default_factory=list)
+    error: str | None = None
+    records: list[TargetRecord] = field(default_factory=list)
+
+    def alert(self) -> ClientAlert:
+        violations = [v for d in self.drift for v in d.alarming]
+        incomplete = list(self.incomplete)
+        if self.error:
+            incomplete.append({"target": self.client, "reason": self.error})
+        report = str(self.reports[0]) if self.reports else None
+        return ClientAlert(self.client, violations, incomplete, report)
+
+
+@dataclass
+class MultiResult:
+    run_id: str
+    started_at: str
+    finished_at: str = ""
+    clients: list[ClientResult] = field(default_factory=list)
+    history_error: str | None = None
+    notify_errors: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        codes = [c.exit_code for c in self.clients]
+        if self.history_error:
+            codes.append(EXIT_CANNOT_START)
+        return worst(codes)
+
+    def attention(self) -> list[ClientAlert]:
+        return [a for a in (c.alert() for c in self.clients) if a.needs_attention]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "exit_code": self.exit_code,
+            "history_error": self.history_error,
+            "notify_errors": self.notify_errors,
+            "clients": [
+                {
+                    "name": c.client,
+                    "exit_code": c.exit_code,
+                    "error": c.error,
+                    "reports": [str(p) for p in c.reports],
+                    "new": sum(len(d.new) for d in c.drift),
+                    "regressed": sum(len(d.regressed) for d in c.drift),
+                    "resolved": sum(len(d.resolved) for d in c.drift),
+                    "incomplete": c.incomplete,
+                }
+                for c in self.clients
+            ],
+        }
+
+
+# ----------------------------------------------------------------------------- the run
+
+
+class MultiScan:
+    """One scheduled run over a targets file (the caller holds the lock)."""
+
+    def __init__(
+        self,
+        config: TargetsFile,
+        history: HistoryStore | None,
+        history_error: str | None = None,
+        progress: Progress | None = None,
+        today: date | None = None,
+        debug: bool = False,
+    ) -> None:
+        self.config = config
+        self.history = history
+        self.result = MultiResult(run_id=uuid.uuid4().hex, started_at=utcnow())
+        self.result.history_error = history_error
+        self.progress = progress
+        self.today = today
+        self.debug = debug
+        self.kb = default_kb()
+        self.limiters = {p: RateLimiter(r) for p, r in config.rate_limits.items()}
+
+    def run(self) -> MultiResult:
+        clients = {c.name: c for c in self.config.clients}
+        pending: dict[str, list[Future[Collection | dict[str, str]]]] = {}
+        workers = max(
+            1, min(self.config.concurrency, sum(len(c.targets) for c in clients.values()))
+        )
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="client") as pool:
+            owner: dict[Future[Collection | dict[str, str]], str] = {}
+            for client in clients.values():
+                for target in client.targets:
+                    future = pool.submit(
+                        collect_one,
+                        target,
+                        self.limiters.get(target.provider),
+                        self.progress,
+                        self.debug,
+                    )
+                    owner[future] = client.name
+                    pending.setdefault(client.name, []).append(future)
+            for future in as_completed(owner):
+                name = owner[future]
+                if all(f.done() for f in pending[name]):
+                    self.result.clients.append(self._finish_client(clients[name], pending[name]))
+        self.result.clients.sort(key=lambda c: c.client)
+        self.result.finished_at = utcnow()
+        self._record()
+        self._notify()
+        return self.result
+
+    def _finish_client(
+        self, client: Client, futures: list[Future[Collection | dict[str, str]]]
+    ) -> ClientResult:
+        outcome = ScanOutcome(started_at=self.result.started_at)
+        for future in futures:
+            result = future.result()
+            if isinstance(result, Collection):
+                outcome.collections.append(result)
+            else:
+                log.error("%s: %s", result["target"], result["error"])
+                outcome.failures.append(result)
+        outcome.finished_at = utcnow()
+        try:
+            return self._report(client, outcome)
+        except Exception as exc:  # isolation: one client's bug is its own failure
+            if self.debug:
+                log.exception("client %s failed", client.name)
+            message = redact(f"{type(exc).__name__}: {exc}")
+            log.error("%s: %s", client.name, message)
+            return ClientResult(client.name, EXIT_CANNOT_START, error=message)
+
+    def _report(self, client: Client, outcome: ScanOutcome) -> ClientResult:
+        _, document = evaluate_outcome(outcome, client.policy, self.kb, self.today)
+        result = ClientResult(client.name, exit_code(document, client.fail_on))
+        for entry in document["targets"]:
+            result.records.append(
+                TargetRecord.from_report(client.name, entry, document["findings"])
+            )
+            if not entry["complete"]:
+                gaps = len(entry["coverage"]["gaps"])
+                reason = entry["error"] or f"{gaps} part(s) could not be read"
+                result.incomplete.append({"target": entry["name"], "reason": reason})
+            result.drift.append(
+                diff(entry["name"], self._baseline(entry["name"]), document["findings"])
+            )
+        folder = RunFolder(client.report_dir, self.result.started_at, self.result.run_id)
+        changes = {
+            "run_id": self.result.run_id,
+            "history": self.result.history_error or "ok",
+            "targets": [d.to_dict() for d in result.drift],
+        }
+        try:
+            result.reports = folder.write_reports(document, list(client.formats))
+            result.reports.append(folder.write("changes.json", json.dumps(changes, indent=2)))
+            folder.publish()
+        except ScannerError as exc:
+            folder.abandon()
+            log.error("%s: %s", client.name, exc)
+            result.reports = []
+            result.error = f"report not written: {exc}"
+            result.exit_code = EXIT_CANNOT_START
+        return result
+
+    def _baseline(self, target: str) -> Any:
+        if self.history is None:
+            return None
+        try:
+            return self.history.baseline(target)
+        except HistoryError as exc:
+            self._history_failed(exc)
+            return None
+
+    def _history_failed(self, exc: HistoryError) -> None:
+        if self.result.history_error is None:
+            log.error("%s", exc)
+            self.result.history_error = str(exc)
+        self.history = None
+
+    def _record(self) -> None:
+        if self.history is None:
+            return
+        run = RunRecord(
+            id=self.result.run_id,
+            started_at=self.result.started_at,
+            finished_at=self.result.finished_at,
+            source=str(self.config.path),
+            exit_code=self.result.exit_code,
+            tool_version=__version__,
+            targets=[r for c in self.result.clients for r in c.records],
+        )
+        try:
+            self.history.record(run)
+            if self.config.history.keep_days:
+                self.history.prune(self.config.history.keep_days, utcnow())
+        except HistoryError as exc:
+            self._history_failed(exc)
+
+    def _notify(self) -> None:
+        by_name = {c.name: c for c in self.config.clients}
+        alerts = self.result.attention()
+        for alert in alerts:
+            channels = list(by_name[alert.client].notify)
+            if channels:
+                self.result.notify_errors += send(channels, Alert(self.result.run_id, (alert,)))
+        if alerts and self.config.notify:
+            whole = Alert(self.result.run_id, tuple(alerts))
+            self.result.notify_errors += send(list(self.config.notify), whole)
+        for error in self.result.notify_errors:
+            log.error("%s", error)
+
+
+def run_targets_file(
+    config: TargetsFile,
+    progress: Progress | None = None,
+    today: date | None = None,
+    debug: bool = False,
+    use_history: bool = True,
+) -> MultiResult:
+    """Lock, open the history (a failure is recorded, not fatal), scan, record, notify."""
+    from scanner.history import open_history
+    from scanner.lock import exclusive
+
+    with exclusive(config.lock_file):
+        history, error = None, None
+        if use_history and config.history.url:
+            try:
+                history = open_history(config.history.url, config.history.timeout)
+            except HistoryError as exc:
+                log.error("%s", exc)
+                error = str(exc)
+        try:
+            return MultiScan(config, history, error, progress, today, debug).run()
+        finally:
+            if history is not None:
+                history.close()

@@ -1,0 +1,355 @@
+"""The targets file (``tenants.yaml``): every client to scan, validated before anything runs.
+
+Errors name the file and line. Provider blocks are checked against each connector's own settings
+schema; secrets must be references (``env:NAME``, ``file:PATH``): a literal value is refused
+without being echoed, and a reference to a missing variable or file is reported up front so a
+nightly run does not discover it half-way through.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from connectors.base import Target
+from connectors.registry import PROVIDERS, settings_schema_path, validate_settings
+from scanner.errors import ConfigError, UsageError
+from scanner.policy import Policy, _vendor, _waiver
+from scanner.secrets import REFERENCE, redact, resolve_secret
+from scanner.yamlfile import line_of, load_schema, load_yaml, plain, validate
+
+SCHEMA = "targets.schema.json"
+POLICY_SCHEMA = "policy.schema.json"
+DEFAULT_FORMATS = ("json",)
+DEFAULT_HISTORY = "history.sqlite"
+Path_ = list[str | int]
+
+
+@dataclass(frozen=True)
+class Client:
+    """One customer: its own targets, policy, report folder and alert channels."""
+
+    name: str
+    targets: tuple[Target, ...]
+    policy: Policy
+    report_dir: Path
+    formats: tuple[str, ...]
+    fail_on: str
+    notify: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class HistorySettings:
+    url: str | None
+    keep_days: int | None = None
+    timeout: float = 5.0
+
+
+@dataclass(frozen=True)
+class TargetsFile:
+    path: Path
+    clients: tuple[Client, ...]
+    report_root: Path
+    lock_file: Path
+    history: HistorySettings
+    concurrency: int = 8
+    rate_limits: dict[str, float] = field(default_factory=dict)
+    notify: tuple[dict[str, Any], ...] = ()
+
+
+def load_targets(path: Path, only: tuple[str, ...] = ()) -> TargetsFile:
+    """Read ``path``; with ``only``, keep those clients (and check secrets of those only)."""
+    document = load_yaml(path, None)
+    _refuse_literal_secrets(document, path)
+    validate(document, load_schema(SCHEMA), str(path))
+    _check_unique_names(document, path)
+    base_dir = path.parent
+    data = plain(document)
+    selected = _select(document, only)
+    base_policy = _policy_document(base_dir / data["policy"]) if "policy" in data else {}
+    report_root = base_dir / data.get("reports", {}).get("dir", "reports")
+    _check_references(document, path, [["notify"], ["history", "url"]])
+    _check_formats(
+        document, path, ["reports", "formats"], data.get("reports", {}).get("formats", [])
+    )
+    clients = tuple(
+        _client(document, index, path, base_policy, report_root, data) for index in selected
+    )
+    history = data.get("history", {})
+    return TargetsFile(
+        path=path,
+        clients=clients,
+        report_root=report_root,
+        lock_file=base_dir / data.get("lock_file", str(report_root / ".residency.lock")),
+        history=HistorySettings(
+            url=_history_url(history, base_dir, report_root),
+            keep_days=history.get("keep_days"),
+            timeout=float(history.get("timeout", 5.0)),
+        ),
+        concurrency=int(data.get("concurrency", 8)),
+        rate_limits=dict(data.get("rate_limits", {})),
+        notify=tuple(data.get("notify", ())),
+    )
+
+
+# ----------------------------------------------------------------------------- secrets
+
+
+def secret_keys(schema: dict[str, Any]) -> set[str]:
+    """Properties a schema declares as secret references (``secretRef`` or an env/file pattern)."""
+    keys = set()
+    for key, spec in schema.get("properties", {}).items():
+        if spec.get("$ref", "").endswith("/secretRef") or spec.get("pattern", "").startswith(
+            "^(env|file):"
+        ):
+            keys.add(key)
+    return keys
+
+
+def _provider_schema(provider: str) -> dict[str, Any]:
+    return json.loads(settings_schema_path(provider).read_text(encoding="utf-8"))
+
+
+def _secret_places(document: Any) -> list[Path_]:
+    """Paths of every secret-bearing value: provider secret settings, webhook URLs, passwords."""
+    places: list[Path_] = []
+    notify_secrets = {"url", "password"}
+
+    def channels(prefix: Path_, value: Any) -> None:
+        if isinstance(value, list):
+            for i, channel in enumerate(value):
+                if isinstance(channel, dict):
+                    places.extend([*prefix, i, k] for k in notify_secrets if k in channel)
+
+    if not isinstance(document, dict):
+        return places
+    channels(["notify"], document.get("notify"))
+    for i, client in enumerate(document.get("clients") or []):
+        if not isinstance(client, dict):
+            continue
+        channels(["clients", i, "notify"], client.get("notify"))
+        for provider in PROVIDERS:
+            settings = client.get(provider)
+            if isinstance(settings, dict):
+                keys = secret_keys(_provider_schema(provider)) & set(settings)
+                places.extend(["clients", i, provider, k] for k in sorted(keys))
+    return places
+
+
+def _get(document: Any, path: Path_) -> Any:
+    for step in path:
+        document = document[step]
+    return document
+
+
+def _where(document: Any, path: Path_, file: Path) -> str:
+    line = line_of(document, path)
+    dotted = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")
+    return f"{file}:{line}: {dotted}" if line else f"{file}: {dotted}"
+
+
+def _refuse_literal_secrets(document: Any, file: Path) -> None:
+    """Before schema validation, whose messages would quote the value."""
+    for path in _secret_places(document):
+        value = _get(document, path)
+        if not isinstance(value, str) or not REFERENCE.match(value):
+            raise ConfigError(
+                f"{_where(document, path, file)}: a literal secret is not allowed here; "
+                "write a reference such as env:NAME or file:PATH (value not shown)"
+            )
+    for path, value in _strings(document, []):
+        if redact(value) != value or ("://" in value and "@" in value.split("://", 1)[1]):
+            raise ConfigError(
+                f"{_where(document, path, file)}: looks like a credential written into the file; "
+                "use a reference such as env:NAME or file:PATH (value not shown)"
+            )
+
+
+def _strings(value: Any, path: Path_) -> list[tuple[Path_, str]]:
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [item for k, v in value.items() for item in _strings(v, [*path, k])]
+    if isinstance(value, list):
+        return [item for i, v in enumerate(value) for item in _strings(v, [*path, i])]
+    return []
+
+
+def _check_references(document: Any, file: Path, prefixes: list[Path_]) -> None:
+    """Resolve (and forget) every reference under ``prefixes`` so a missing one fails now."""
+    for path in [*_secret_places(document), ["history", "url"]]:
+        if not any(path[: len(p)] == p for p in prefixes):
+            continue
+        try:
+            value = _get(document, path)
+        except (KeyError, IndexError, TypeError):
+            continue
+        if isinstance(value, str) and REFERENCE.match(value):
+            resolve_secret(
+                _absolute_reference(value, file.parent), where=_where(document, path, file)
+            )
+
+
+def _absolute_reference(reference: str, base_dir: Path) -> str:
+    """``file:relative`` is relative to the targets file, not to cron's working directory."""
+    kind, _, name = reference.partition(":")
+    if kind == "file" and not Path(name).expanduser().is_absolute():
+        return f"file:{base_dir / name}"
+    return reference
+
+
+# ----------------------------------------------------------------------------- clients
+
+
+def _check_unique_names(document: Any, file: Path) -> None:
+    seen: dict[str, int] = {}
+    for i, client in enumerate(document["clients"]):
+        name = str(client["name"])
+        key = name.casefold()
+        if key in seen:
+            raise ConfigError(
+                f"{_where(document, ['clients', i, 'name'], file)}: duplicate client name "
+                f"{name!r} (first used at line {seen[key]})"
+            )
+        seen[key] = line_of(document, ["clients", i, "name"]) or 0
+
+
+def _select(document: Any, only: tuple[str, ...]) -> list[int]:
+    names = [str(c["name"]) for c in document["clients"]]
+    if only:
+        unknown = sorted(set(only) - set(names))
+        if unknown:
+            raise UsageError(
+                f"--only: no client named {', '.join(unknown)} (known: {', '.join(names)})"
+            )
+        return [i for i, name in enumerate(names) if name in only]
+    return [i for i, c in enumerate(document["clients"]) if c.get("enabled", True)]
+
+
+def _client(
+    document: Any,
+    index: int,
+    file: Path,
+    base_policy: dict[str, Any],
+    report_root: Path,
+    data: dict[str, Any],
+) -> Client:
+    raw = document["clients"][index]
+    entry = plain(raw)
+    name = entry["name"]
+    base_dir = file.parent
+    targets = []
+    for provider in PROVIDERS:
+        if provider not in entry:
+            continue
+        try:
+            validate_settings(provider, raw[provider], str(file))
+        except ConfigError as exc:
+            raise ConfigError(f"{exc} (client {name!r}, {provider} settings)") from None
+        settings = {
+            k: _absolute_reference(v, base_dir)
+            if k in secret_keys(_provider_schema(provider))
+            else v
+            for k, v in entry[provider].items()
+        }
+        targets.append(Target(name=f"{name}/{provider}", provider=provider, settings=settings))
+    _check_references(document, file, [["clients", index]])
+    reports = entry.get("reports", {})
+    _check_formats(
+        document, file, ["clients", index, "reports", "formats"], reports.get("formats", [])
+    )
+    formats = tuple(reports.get("formats") or data.get("reports", {}).get("formats") or ())
+    return Client(
+        name=name,
+        targets=tuple(targets),
+        policy=_client_policy(document, index, file, base_policy, data),
+        report_dir=base_dir / reports["dir"] if "dir" in reports else report_root / name,
+        formats=formats or DEFAULT_FORMATS,
+        fail_on=entry.get("fail_on", data.get("fail_on", "low")),
+        notify=tuple(entry.get("notify", ())),
+    )
+
+
+def _check_formats(document: Any, file: Path, path: Path_, formats: list[str]) -> None:
+    from reports.registry import FORMATS
+
+    for name in formats:
+        if name not in FORMATS:
+            raise ConfigError(
+                f"{_where(document, path, file)}: unknown report format {name!r} "
+                f"(known: {', '.join(sorted(FORMATS))})"
+            )
+
+
+def _history_url(history: dict[str, Any], base_dir: Path, report_root: Path) -> str | None:
+    if history.get("enabled") is False:
+        return None
+    url = history.get("url")
+    if url is None:
+        return str(report_root / DEFAULT_HISTORY)
+    if REFERENCE.match(url):
+        return resolve_secret(_absolute_reference(url, base_dir)).reveal()
+    if "://" in url:
+        return url
+    return str(base_dir / url)
+
+
+# ----------------------------------------------------------------------------- policy
+
+
+def _policy_document(path: Path) -> dict[str, Any]:
+    return plain(load_yaml(path, POLICY_SCHEMA))
+
+
+def _client_policy(
+    document: Any, index: int, file: Path, base: dict[str, Any], data: dict[str, Any]
+) -> Policy:
+    override = document["clients"][index].get("policy")
+    name = document["clients"][index]["name"]
+    base_source = str(file.parent / data["policy"]) if "policy" in data else "built-in default"
+    if override is None:
+        overlay: dict[str, Any] = {}
+        source = base_source
+    elif isinstance(override, str):
+        overlay = _policy_document(file.parent / override)
+        source = f"{base_source} + {file.parent / override}"
+    else:
+        validate(override, load_schema(POLICY_SCHEMA), str(file))
+        overlay = plain(override)
+        source = f"{base_source} + {file}: client {name} policy"
+    if not base and not overlay:
+        return Policy()
+    return policy_from_document(merge_policies(base, overlay), source)
+
+
+def merge_policies(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """Overlay keys replace the base's; vendors merge by id and waivers add up."""
+    merged = dict(base)
+    for key, value in overlay.items():
+        if key == "waivers":
+            merged[key] = [*base.get(key, []), *value]
+        elif key == "vendors":
+            vendors = {v["id"]: v for v in base.get(key, [])}
+            vendors.update({v["id"]: v for v in value})
+            merged[key] = list(vendors.values())
+        else:
+            merged[key] = value
+    return merged
+
+
+def policy_from_document(doc: dict[str, Any], source: str) -> Policy:
+    """A Policy from an already validated document (scanner.policy only loads from a path)."""
+    defaults = Policy()
+    return Policy(
+        allowed_jurisdictions=tuple(
+            doc.get("allowed_jurisdictions", defaults.allowed_jurisdictions)
+        ),
+        adequacy_countries=frozenset(doc.get("adequacy_countries", ())),
+        allowed_locations=frozenset(c.lower() for c in doc.get("allowed_locations", ())),
+        forbidden_locations=frozenset(c.lower() for c in doc.get("forbidden_locations", ())),
+        vendors=tuple(_vendor(v) for v in doc.get("vendors", ())),
+        waivers=tuple(_waiver(w) for w in doc.get("waivers", ())),
+        source=source,
+    )
