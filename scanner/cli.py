@@ -257,8 +257,69 @@ def _collect_command(provider: str) -> click.Command:
     return command
 
 
+CONFIG_EXIT_CODES = f"""{EXIT_CODES}
+  With --config: the worst code over all clients; 2 also when another run
+  holds the lock, the history database is unusable or a report could not
+  be written (the other clients' reports are still written)."""
+
+
+@friendly
+def _scan_config(config_path: Path | None, only: tuple[str, ...], no_history: bool) -> None:
+    """`residency scan --config tenants.yaml`: every client, quiet unless one needs attention."""
+    ctx = click.get_current_context()
+    if ctx.invoked_subcommand is not None:
+        if config_path or only:
+            raise click.UsageError("--config/--only scan a targets file; drop the provider name")
+        return
+    if config_path is None:
+        if only:
+            raise click.UsageError("--only needs --config")
+        click.echo(ctx.get_help())
+        sys.exit(2)
+    from scanner.multiscan import run_targets_file
+    from scanner.output import Progress, on_terminal
+    from scanner.targets import load_targets
+
+    config = load_targets(config_path, only)
+    progress = Progress(on_terminal())
+    debug = bool(ctx.find_root().obj.get("debug"))
+    try:
+        result = run_targets_file(config, progress, debug=debug, use_history=not no_history)
+    finally:
+        progress.done()
+    for alert in result.attention():
+        click.echo(alert.headline() + (f" (report: {alert.report})" if alert.report else ""))
+    sys.exit(result.exit_code)
+
+
 main.add_command(
-    ProviderGroup(name="scan", action="scan", help="Scan a target now and write reports.")
+    ProviderGroup(
+        name="scan",
+        action="scan",
+        help="Scan a target now (scan PROVIDER ...), or every client of a targets file "
+        "(scan --config tenants.yaml).",
+        epilog=CONFIG_EXIT_CODES,
+        invoke_without_command=True,
+        callback=_scan_config,
+        params=[
+            click.Option(
+                ["--config", "config_path"],
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="Targets file (tenants.yaml): scan every client in it.",
+            ),
+            click.Option(
+                ["--only"],
+                multiple=True,
+                metavar="NAME",
+                help="With --config: scan only this client; repeat for several.",
+            ),
+            click.Option(
+                ["--no-history"],
+                is_flag=True,
+                help="With --config: do not read or record the run history.",
+            ),
+        ],
+    )
 )
 main.add_command(
     ProviderGroup(
@@ -314,6 +375,47 @@ def report(findings: Path, formats: tuple[str, ...], output_dir: Path) -> None:
         raise ConfigError(f"{findings}: not a findings report: {exc.message}") from None
     for path in write_reports(document, list(formats), output_dir):
         click.echo(str(path))
+
+
+@main.command(name="history")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Targets file whose history to show.",
+)
+@click.option("--db", "url", help="History database: a SQLite path or a postgresql:// URL.")
+@click.option("--target", "target", help="Only runs that scanned this target (client/provider).")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@friendly
+def history_command(
+    config_path: Path | None, url: str | None, target: str | None, limit: int, as_json: bool
+) -> None:
+    """List recorded runs, latest first (exit 2 if the database is unusable)."""
+    from scanner.history import open_history
+
+    timeout = 5.0
+    if url is None:
+        if config_path is None:
+            raise click.UsageError("give --config tenants.yaml or --db URL")
+        from scanner.targets import load_targets
+
+        config = load_targets(config_path)
+        if not config.history.url:
+            raise click.UsageError(f"{config_path}: history is disabled")
+        url, timeout = config.history.url, config.history.timeout
+    with open_history(url, timeout) as store:
+        runs = store.runs(limit, target)
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in runs], indent=2))
+        return
+    click.echo(f"{'RUN':<32}  {'STARTED':<25}  EXIT  TARGETS  INCOMPLETE  FAILS")
+    for r in runs:
+        click.echo(
+            f"{r.id:<32}  {r.started_at:<25}  {r.exit_code:<4}  {r.targets:<7}  "
+            f"{r.incomplete:<10}  {r.fails}"
+        )
 
 
 # ----------------------------------------------------------------------------- kb / checks
