@@ -270,9 +270,7 @@ class MultiScan:
                 gaps = len(entry["coverage"]["gaps"])
                 reason = entry["error"] or f"{gaps} part(s) could not be read"
                 result.incomplete.append({"target": entry["name"], "reason": reason})
-            result.drift.append(
-                diff(entry["name"], self._baseline(entry["name"]), document["findings"])
-            )
+            result.drift.append(diff(entry["name"], self._baseline(entry["name"]), document))
         folder = RunFolder(client.report_dir, self.result.started_at, self.result.run_id)
         changes = {
             "run_id": self.result.run_id,

@@ -1,9 +1,8 @@
-"""New, resolved and regressed failures of a target against its last complete run.
+"""What changed for one target since its last complete run, by stable finding id.
 
-* new: failing now, unknown to the baseline (or there is no baseline yet);
-* regressed: failing now, known to the baseline with another status (passed, muted by a waiver
-  that has since expired, a warning that became a failure...);
-* resolved: failing in the baseline, not failing now (fixed, waived, or the resource is gone).
+The comparison itself is ``reports.diff.compare`` (the same rules as ``residency diff``); this
+module feeds it the baseline from the history and keeps what a scheduled run reports and
+alerts on: a violation (status ``fail``) that is new or got worse since the baseline.
 """
 
 from __future__ import annotations
@@ -11,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from reports.diff import compare
 from scanner.history.base import Baseline
 
 VIOLATION = "fail"
-SUMMARY_FIELDS = ("id", "check_id", "target", "resource", "resource_name", "severity", "message")
+BRIEF = ("id", "check_id", "target", "resource", "resource_name", "status", "severity", "message")
 
 
 @dataclass
@@ -28,34 +28,37 @@ class Drift:
 
     @property
     def alarming(self) -> list[dict[str, Any]]:
-        """Violations nobody has seen yet in this state: what a notification is about."""
-        return self.new + self.regressed
+        """Violations not seen in this state before: what a notification is about."""
+        return [f for f in self.new + self.regressed if f["status"] == VIOLATION]
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
-def _brief(finding: dict[str, Any], target: str, **extra: Any) -> dict[str, Any]:
-    brief = {k: finding.get(k) for k in SUMMARY_FIELDS}
-    brief["target"] = target
-    return {**brief, **extra}
+def _brief(finding: dict[str, Any], *extra: str) -> dict[str, Any]:
+    return {k: finding.get(k) for k in (*BRIEF, *extra)}
 
 
-def diff(target: str, baseline: Baseline | None, findings: list[dict[str, Any]]) -> Drift:
-    """Compare the current ``findings`` of ``target`` (report dicts) with ``baseline``."""
-    drift = Drift(target, baseline and baseline.run_id, baseline and baseline.started_at)
-    before = baseline.findings if baseline else {}
-    current = {f["id"]: f for f in findings if f["target"] == target}
-    for fid, finding in current.items():
-        if finding["status"] != VIOLATION:
-            continue
-        previous = before.get(fid)
-        if previous is None:
-            drift.new.append(_brief(finding, target))
-        elif previous["status"] != VIOLATION:
-            drift.regressed.append(_brief(finding, target, previously=previous["status"]))
-    for fid, previous in before.items():
-        if previous["status"] == VIOLATION and current.get(fid, {}).get("status") != VIOLATION:
-            now = current.get(fid, {}).get("status", "gone")
-            drift.resolved.append(_brief(previous, target, now=now))
-    return drift
+def diff(target: str, baseline: Baseline | None, document: dict[str, Any]) -> Drift:
+    """Compare ``target``'s findings in ``document`` with ``baseline`` (None: all are new)."""
+    before = {
+        "run": {"id": baseline.run_id if baseline else None},
+        "summary": {"verdict": None},
+        "findings": [
+            {**f, "target": target} for f in (baseline.findings.values() if baseline else ())
+        ],
+    }
+    after = {
+        "run": document["run"],
+        "summary": document["summary"],
+        "findings": [f for f in document["findings"] if f["target"] == target],
+    }
+    changes = compare(before, after)
+    return Drift(
+        target=target,
+        baseline_run=baseline.run_id if baseline else None,
+        baseline_started_at=baseline.started_at if baseline else None,
+        new=[_brief(f) for f in changes["new"]],
+        regressed=[_brief(f, "previous_status") for f in changes["regressed"]],
+        resolved=[_brief(f, "current_status") for f in changes["resolved"]],
+    )

@@ -58,6 +58,10 @@ class SqliteHistory(SqlHistory):
             raise HistoryError(
                 f"history database {self.location}: cannot {action} it: {text}"
             ) from None
+        except sqlite3.IntegrityError as exc:
+            raise HistoryError(
+                f"history database {self.location}: cannot {action} it: {exc}"
+            ) from None
         except sqlite3.DatabaseError as exc:
             raise self._corrupt(str(exc)) from None
 

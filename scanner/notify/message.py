@@ -30,7 +30,7 @@ class ClientAlert:
     def lines(self) -> list[str]:
         lines = []
         for v in self.violations[:SHOWN]:
-            why = " (regressed)" if v.get("previously") else ""
+            why = f" (was {v['previous_status']})" if v.get("previous_status") else ""
             lines.append(f"[{v['severity']}] {v['check_id']}: {v['resource_name']}{why}")
         if len(self.violations) > SHOWN:
             lines.append(f"... and {len(self.violations) - SHOWN} more in the report")

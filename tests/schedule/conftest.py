@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import textwrap
 import time
 from collections.abc import Callable, Iterator
@@ -97,11 +98,12 @@ def _as_postgres(command: list[str], cwd: Path) -> subprocess.CompletedProcess[s
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_url() -> Iterator[str]:
     """A throwaway PostgreSQL cluster on a loopback port (Debian package ``postgresql``)."""
     if not (PG_BIN / "initdb").exists():
         pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
-    base = tmp_path_factory.mktemp("pg")
+    # not under pytest's root-only temp folder: the server may run as the postgres user
+    base = Path(tempfile.mkdtemp(prefix="residency-pg-"))
     data = base / "data"
     if os.geteuid() == 0:
         shutil.chown(base, "postgres", "postgres")
@@ -131,6 +133,7 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"postgresql://scanner@127.0.0.1:{port}/postgres"
     finally:
         _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], base)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture
