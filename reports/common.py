@@ -109,9 +109,9 @@ def legal_basis(finding: dict[str, Any], processors: dict[tuple[str, str], dict[
     if vendor:
         if vendor.get("scc_module"):
             module = f"SCC module {vendor['scc_module']}"
-            return f"{module} + TIA {vendor['tia_date']}" if vendor.get("tia_date") else (
-                f"{module}, no TIA"
-            )
+            if vendor.get("tia_date"):
+                return f"{module} + TIA {vendor['tia_date']}"
+            return f"{module}, no TIA"
         return "DPF" if vendor.get("relies_on_dpf") else "none"
     if evidence.get("knowledge_base", {}).get("scc"):
         return "SCC (provider DPA), no TIA"

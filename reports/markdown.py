@@ -25,7 +25,10 @@ def render(document: dict[str, Any]) -> str:
     ]
     worst = [f for f in worst_first(document["findings"]) if f["status"] in OPEN_STATUSES]
     if worst:
-        lines += ["| Status | Severity | Target | Resource | Where | Check |", "|---|---|---|---|---|---|"]
+        lines += [
+            "| Status | Severity | Target | Resource | Where | Check |",
+            "|---|---|---|---|---|---|",
+        ]
         lines += [
             f"| {f['status'].upper()} | {f['severity']} | {_code(f['target'])} | "
             f"{_code(f['resource_name'])} | {f['country'] or '?'} "

@@ -77,7 +77,11 @@ def _rules(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "helpUri": next((link["url"] for link in links if link["url"]), INFORMATION_URI),
                 "defaultConfiguration": {"level": LEVELS[finding["severity"]]},
                 "properties": {
-                    "tags": ["gdpr", "data-residency", *[f"gdpr-art-{a}" for a in finding["articles"]]],
+                    "tags": [
+                        "gdpr",
+                        "data-residency",
+                        *[f"gdpr-art-{a}" for a in finding["articles"]],
+                    ],
                     "security-severity": SECURITY_SEVERITY[finding["severity"]],
                     "precision": "high",
                 },

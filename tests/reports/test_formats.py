@@ -1,0 +1,159 @@
+"""Each format rendered from the fixed findings document: golden files and published schemas."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import xmlschema
+
+from reports import html, junit, markdown, ocsf, sarif, transfer_register
+from reports.registry import FORMATS, renderer
+from tests.reports.conftest import XSS, assert_golden
+
+SCHEMAS = Path(__file__).parents[2] / "reports" / "schemas" / "third_party"
+
+
+def test_every_format_is_registered_and_renders(document: dict[str, Any]) -> None:
+    assert {"json", "html", "csv", "sarif", "junit", "ocsf", "md"} <= set(FORMATS)
+    for name in FORMATS:
+        render, extension = renderer(name)
+        assert render(document), name
+        assert extension
+
+
+@pytest.mark.parametrize(
+    ("name", "render"),
+    [
+        ("report.csv", transfer_register.render),
+        ("report.sarif", sarif.render),
+        ("report.junit.xml", junit.render),
+        ("report.ocsf.json", ocsf.render),
+        ("report.md", markdown.render),
+    ],
+)
+def test_golden(name: str, render: Any, document: dict[str, Any]) -> None:
+    assert_golden(name, render(document))
+
+
+def test_html_golden_with_payload_decoded(document: dict[str, Any]) -> None:
+    """The page with its compressed data block shown as JSON, so a diff of it is readable."""
+    page = html.render(document)
+    blob = re.search(r'data-page-size="\d+">([A-Za-z0-9+/=]+)</script>', page).group(1)
+    data = json.dumps(html.decode_payload(blob), indent=1, ensure_ascii=False)
+    assert_golden("report.html", page.replace(blob, "\n" + data + "\n"))
+
+
+def test_sarif_validates_against_the_published_schema(document: dict[str, Any]) -> None:
+    schema = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    log = json.loads(sarif.render(document))
+    jsonschema.Draft4Validator(schema).validate(log)
+    results = log["runs"][0]["results"]
+    assert len(results) == sum(1 for f in document["findings"] if f["status"] != "pass")
+    muted = [r for r in results if r["properties"]["status"] == "muted"]
+    assert muted and all(r["suppressions"][0]["status"] == "accepted" for r in muted)
+    ids = {r["partialFingerprints"]["residencyFindingId/v1"] for r in results}
+    assert len(ids) == len(results)
+
+
+def test_sarif_is_rejected_by_the_schema_when_broken(document: dict[str, Any]) -> None:
+    """The schema really constrains: a wrong level fails validation (guards a vacuous test)."""
+    schema = json.loads((SCHEMAS / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
+    log = json.loads(sarif.render(document))
+    log["runs"][0]["results"][0]["level"] = "fatal"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft4Validator(schema).validate(log)
+
+
+def test_junit_validates_against_the_xsd_and_counts(document: dict[str, Any]) -> None:
+    schema = xmlschema.XMLSchema(SCHEMAS / "JUnit.xsd")
+    text = junit.render(document)
+    schema.validate(text)
+    tree = schema.to_dict(text)
+    suites = {s["@name"]: s for s in tree["testsuite"]}
+    assert set(suites) == {t["name"] for t in document["targets"]}
+    aws = suites["klantenservice-noord-aws"]
+    assert (aws["@tests"], aws["@failures"], aws["@errors"]) == (4, 2, 0)
+    slack = suites["kn-slack"]
+    assert (slack["@failures"], slack["@errors"]) == (2, 1)
+    assert suites["kn-m365"]["@errors"] == 1
+
+
+def test_junit_survives_control_characters(document: dict[str, Any]) -> None:
+    document["findings"][0]["message"] = "bad\x00\x1bname"
+    document["findings"][0]["status"] = "fail"
+    xmlschema.XMLSchema(SCHEMAS / "JUnit.xsd").validate(junit.render(document))
+
+
+def test_ocsf_validates_against_the_compliance_finding_schema(document: dict[str, Any]) -> None:
+    schema = json.loads(
+        (SCHEMAS / "ocsf-1.8.0-compliance_finding.schema.json").read_text(encoding="utf-8")
+    )
+    validator = jsonschema.Draft202012Validator(schema)
+    events = json.loads(ocsf.render(document))
+    assert len(events) == len(document["findings"])
+    for event in events:
+        validator.validate(event)
+    assert {e["class_uid"] for e in events} == {2003}
+    broken = {**events[0], "surprise": 1}
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate(broken)
+
+
+def test_transfer_register_rows_and_bases(document: dict[str, Any]) -> None:
+    rows = list(csv.DictReader(io.StringIO(transfer_register.render(document))))
+    assert len(rows) == sum(1 for f in document["findings"] if f["location"])
+    by_name = {r["resource_name"]: r for r in rows}
+    assert by_name["kn-call-recordings"]["legal_basis"] == "EU/EEA"
+    assert by_name["kn-uk-support-tickets"]["legal_basis"].startswith("adequacy decision (")
+    assert by_name["kn-chat-transcripts-dr"]["legal_basis"] == "SCC (provider DPA), no TIA"
+    assert by_name["Klantenservice Noord workspace"]["legal_basis"] == "none"
+    assert by_name["Zendesk bridge"]["legal_basis"] == "none (location unknown)"
+    assert by_name["kn-chat-transcripts -> kn-chat-transcripts-dr"]["kind"] == "replication"
+
+
+def test_transfer_register_defuses_spreadsheet_formulas(document: dict[str, Any]) -> None:
+    document["findings"][0]["resource_name"] = '=HYPERLINK("http://evil","x")'
+    rows = list(csv.DictReader(io.StringIO(transfer_register.render(document))))
+    assert rows[0]["resource_name"] == '\'=HYPERLINK("http://evil","x")'
+
+
+def test_transfer_register_uses_the_vendor_register(document: dict[str, Any]) -> None:
+    processor = next(f for f in document["findings"] if f["resource"].endswith("aws:us-west-2"))
+    processor["evidence"]["vendor_register"] = {"scc_module": 2, "tia_date": "2026-01-15"}
+    rows = list(csv.DictReader(io.StringIO(transfer_register.render(document))))
+    dr = next(r for r in rows if r["resource_name"] == "kn-chat-transcripts-dr")
+    assert dr["legal_basis"] == "SCC module 2 + TIA 2026-01-15"
+
+
+def test_markdown_is_short_and_inert(document: dict[str, Any]) -> None:
+    text = markdown.render(document)
+    assert len(text.splitlines()) <= 25
+    assert f"`{XSS}`" in text
+    document["findings"][0].update(status="fail", resource_name="a`b|[x](http://e)")
+    assert "`a'b\\|[x](http://e)`" in markdown.render(document)
+
+
+def test_html_escapes_server_rendered_cloud_values(document: dict[str, Any]) -> None:
+    document["targets"][1]["coverage"]["gaps"][0]["message"] = XSS
+    document["targets"][1]["name"] = "<script>alert(2)</script>"
+    page = html.render(document)
+    assert "<img src=x" not in page and "<script>alert(2)" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "Content-Security-Policy" in page and "default-src &#39;none&#39;" in page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+
+
+def test_html_portfolio_matrix_only_with_several_targets(document: dict[str, Any]) -> None:
+    assert 'class="matrix"' in html.render(document)
+    single = {**document, "targets": document["targets"][:1]}
+    single["findings"] = [
+        f for f in document["findings"] if f["target"] == single["targets"][0]["name"]
+    ]
+    assert 'class="matrix"' not in html.render(single)
