@@ -24,6 +24,7 @@ COMPANY = "klantenservice-noord"
 
 SANDBOXES: dict[str, str] = {
     "aws": "scanner.sandbox.aws:start_aws",
+    "m365": "scanner.sandbox.graph:start_graph",
     "slack": "scanner.sandbox.slack:start_slack",
 }
 
