@@ -26,7 +26,8 @@ def residency_chart(findings: Iterable[dict[str, Any]]) -> str:
     for f in located(findings):
         if f["check_id"] == PROCESSOR_CHECK:
             continue
-        key = (f["country"] or "??", f["jurisdiction"] or "unknown")
+        where = f"{country_name(f['country'])} ({f['country']})" if f["country"] else _place(f)
+        key = (where, f["jurisdiction"] or "unknown")
         places.setdefault(key, set()).add((f["target"], f["resource"]))
     order = {j: i for i, j in enumerate(JURISDICTIONS)}
     bars = sorted(places.items(), key=lambda kv: (order.get(kv[0][1], 9), -len(kv[1]), kv[0][0]))
@@ -34,13 +35,13 @@ def residency_chart(findings: Iterable[dict[str, Any]]) -> str:
     rows = [
         {
             "y": i * BAR_HEIGHT,
-            "label": f"{_country(country)} ({country})",
+            "label": where if len(where) <= 38 else where[:37] + "…",
             "jurisdiction": jurisdiction,
             "jurisdiction_label": JURISDICTION_LABELS.get(jurisdiction, jurisdiction),
             "count": len(resources),
             "width": max(2, round(BAR_WIDTH * len(resources) / most)),
         }
-        for i, ((country, jurisdiction), resources) in enumerate(bars)
+        for i, ((where, jurisdiction), resources) in enumerate(bars)
     ]
     return render_template(
         "chart.svg.j2",
@@ -53,10 +54,7 @@ def residency_chart(findings: Iterable[dict[str, Any]]) -> str:
     )
 
 
-def _country(code: str) -> str:
-    if code == "??":
-        return "Unknown country"
-    try:
-        return country_name(code)
-    except (KeyError, ValueError):
-        return code
+def _place(finding: dict[str, Any]) -> str:
+    """A place spanning several countries (e.g. m365:EUR) is named by its label, else its code."""
+    label = finding["evidence"].get("place", {}).get("label")
+    return label or finding["location"] or "Unknown place"
