@@ -356,23 +356,10 @@ def evaluate(
 @friendly
 def report(findings: Path, formats: tuple[str, ...], output_dir: Path) -> None:
     """Render a saved FINDINGS report (report.json) into other formats."""
-    from scanner.errors import ConfigError
+    from reports.load import load_report
     from scanner.output import write_reports
 
-    try:
-        document = json.loads(findings.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{findings}: cannot read: {exc.strerror}") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{findings}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-    from jsonschema import ValidationError
-
-    from reports.json_format import validate
-
-    try:
-        validate(document)
-    except ValidationError as exc:
-        raise ConfigError(f"{findings}: not a findings report: {exc.message}") from None
+    document = load_report(findings)
     for path in write_reports(document, list(formats), output_dir):
         click.echo(str(path))
 
