@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 
 
-def _regions(_ctx: click.Context, _param: click.Parameter, value: str | None) -> list[str] | None:
+def _split(_ctx: click.Context, _param: click.Parameter, value: str | None) -> list[str] | None:
     if not value:
         return None
-    return [r.strip() for r in value.split(",") if r.strip()]
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 OPTIONS: list[click.Option] = [
@@ -16,8 +16,13 @@ OPTIONS: list[click.Option] = [
     click.Option(["--region", "region"], help="Home region for global calls (default: us-east-1)."),
     click.Option(
         ["--regions", "regions"],
-        callback=_regions,
+        callback=_split,
         help="Comma-separated regions to scan (default: every enabled region).",
+    ),
+    click.Option(
+        ["--services", "services"],
+        callback=_split,
+        help="Comma-separated services to read, e.g. s3,dynamodb,connect (default: all).",
     ),
     click.Option(
         ["--endpoint-url", "endpoint_url"],
@@ -25,4 +30,19 @@ OPTIONS: list[click.Option] = [
     ),
     click.Option(["--max-attempts", "max_attempts"], type=int, help="Attempts per API call."),
     click.Option(["--workers", "workers"], type=int, help="Concurrent API calls (default: 8)."),
+    click.Option(
+        ["--org", "org"],
+        is_flag=True,
+        default=None,
+        help="Scan every active account of the organisation (run from the management account).",
+    ),
+    click.Option(
+        ["--role-name", "role_name"],
+        help="Role assumed in each member account with --org "
+        "(default: OrganizationAccountAccessRole).",
+    ),
+    click.Option(
+        ["--external-id", "external_id"],
+        help="ExternalId for AssumeRole, as a reference: env:NAME or file:PATH.",
+    ),
 ]

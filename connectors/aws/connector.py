@@ -1,20 +1,55 @@
-"""The AWS connector: who am I, then every registered service collector over a worker pool."""
+"""The AWS connector: who am I, which accounts and regions, then every (region, reader) unit.
+
+Units run on a bounded pool; a failing unit becomes a gap naming its operation and region and
+the rest of the scan completes.
+"""
 
 from __future__ import annotations
 
 import importlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from connectors.aws import org, regions
 from connectors.aws.allowlist import iam_policy, operations
-from connectors.aws.context import AwsScan
+from connectors.aws.context import AWS_ERRORS, FANOUT_THREAD, AwsScan, Shared
 from connectors.aws.errors import start_error
 from connectors.aws.services import SERVICES
-from connectors.aws.session import AwsClients
+from connectors.aws.session import DEFAULT_WORKERS, AwsClients
 from connectors.base import Connector, Recorder
+from scanner.errors import UsageError
 from scanner.models import Collection
+
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
+
+
+@dataclass(frozen=True)
+class Service:
+    module: ModuleType
+
+    @property
+    def name(self) -> str:
+        return str(self.module.SERVICE)
+
+    @property
+    def scope(self) -> str:
+        """``regional``, ``account`` (once per account) or ``organization`` (once per scan)."""
+        return str(getattr(self.module, "SCOPE", "regional"))
+
+
+def selected_services(names: list[str] | None) -> list[Service]:
+    services = [Service(importlib.import_module(m)) for m in SERVICES]
+    if not names:
+        return services
+    known = {s.name for s in services}
+    unknown = sorted(set(names) - known)
+    if unknown:
+        raise UsageError(
+            f"unknown AWS service(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
+    return [s for s in services if s.name in names]
 
 
 class AwsConnector(Connector):
@@ -22,37 +57,72 @@ class AwsConnector(Connector):
 
     def collect(self) -> Collection:
         collection = self.new_collection()
-        recorder = Recorder(collection)
         settings = self.target.settings
+        services = selected_services(settings.get("services"))
+        external = org.external_id(settings)
         try:
             clients = AwsClients(settings, self.ledger)
             self.progress("checking credentials")
             identity = clients.client("sts").get_caller_identity()
-        except (BotoCoreError, ClientError) as exc:
+        except AWS_ERRORS as exc:
             raise start_error(exc, f"aws target {self.target.name}") from None
-        account = identity["Account"]
         partition = identity["Arn"].split(":")[1]
         collection.identity = {
-            "account_id": account,
+            "account_id": identity["Account"],
             "partition": partition,
             "arn": identity["Arn"],
             "processor": "aws",
         }
-        workers = int(settings.get("workers", 8))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="aws") as pool:
-            scan = AwsScan(
-                clients=clients,
-                recorder=recorder,
-                account_id=account,
-                partition=partition,
-                regions=list(settings.get("regions") or []),
-                pool=pool,
-            )
-            for module_name in SERVICES:
-                service = module_name.rsplit(".", 1)[-1]
-                self.progress(f"reading {service}")
-                importlib.import_module(module_name).collect(scan)
+        workers = int(settings.get("workers", DEFAULT_WORKERS))
+        with (
+            ThreadPoolExecutor(workers, thread_name_prefix="aws-unit") as units,
+            ThreadPoolExecutor(workers, thread_name_prefix=FANOUT_THREAD) as fanout,
+        ):
+            shared = Shared(Recorder(collection), units, fanout)
+            main = AwsScan(clients, shared, identity["Account"], partition)
+            scans = [main]
+            if settings.get("org"):
+                self.progress("listing the organisation's accounts")
+                role = settings.get("role_name") or org.DEFAULT_ROLE
+                members = org.member_accounts(main)
+                assumed = main.map(lambda a: org.assume(main, a["Id"], role, external), members)
+                scans += [
+                    AwsScan(c, shared, a["Id"], partition)
+                    for a, c in zip(members, assumed, strict=True)
+                    if c is not None
+                ]
+                collection.identity["organization_accounts"] = len(members) + 1
+                collection.identity["scanned_accounts"] = sorted(s.account_id for s in scans)
+            needs_regions = any(s.scope == "regional" for s in services)
+            if needs_regions:
+                self.progress("discovering regions")
+                main.map(lambda s: self._discover(s, settings), scans)
+            collection.identity["regions"] = sorted({r for s in scans for r in s.regions})
+            futures = self._schedule(scans, services, units)
+            self.progress(f"reading {len(futures)} (account, region, service) units")
+            for future in futures:
+                future.result()
         return self.finish(collection)
+
+    @staticmethod
+    def _discover(scan: AwsScan, settings: dict[str, Any]) -> None:
+        scan.regions = regions.discover(scan, settings.get("regions"))
+
+    def _schedule(
+        self, scans: list[AwsScan], services: list[Service], units: ThreadPoolExecutor
+    ) -> list[Future[None]]:
+        futures: list[Future[None]] = []
+        for index, scan in enumerate(scans):
+            for service in services:
+                if service.scope == "organization" and index:
+                    continue
+                where = [scan.home_region]
+                if service.scope == "regional":
+                    where = offered_regions(scan, service.name)
+                for region in where:
+                    for reader in service.module.READERS:
+                        futures.append(units.submit(_run_unit, scan, service, reader, region))
+        return futures
 
     @classmethod
     def permissions(cls) -> dict[str, Any]:
@@ -61,3 +131,34 @@ class AwsConnector(Connector):
             "iam_policy": iam_policy(),
             "operations": sorted(operations()),
         }
+
+
+def offered_regions(scan: AwsScan, service: str) -> list[str]:
+    """The scan's regions where ``service`` exists. A service not offered in a region botocore
+    knows holds no data there; a region botocore does not know yet is always asked."""
+    session = scan.clients.session
+    known = set(session.get_available_regions("ec2", scan.partition))
+    offered = set(session.get_available_regions(service, scan.partition))
+    if not offered:
+        return list(scan.regions)
+    skipped = [r for r in scan.regions if r in known and r not in offered]
+    if skipped:
+        scan.recorder.read(f"{service}: not offered in {', '.join(skipped)}")
+    return [r for r in scan.regions if r not in skipped]
+
+
+def _run_unit(scan: AwsScan, service: Service, reader: Any, region: str) -> None:
+    """One reader in one region; an API error or a malformed answer becomes a gap."""
+    try:
+        reader(scan, region)
+    except AWS_ERRORS as exc:
+        operation = getattr(exc, "operation_name", None) or reader.__name__
+        scan.gap(service.name, operation, exc, region=region)
+    except MALFORMED as exc:
+        scan.gap_reason(
+            service.name,
+            reader.__name__,
+            "malformed_response",
+            f"unexpected answer shape ({type(exc).__name__}: {exc})",
+            region=region,
+        )

@@ -1,28 +1,90 @@
-"""What an AWS service module gets: clients, the account, the recorder and a worker pool."""
+"""What an AWS service reader gets: one account's clients and regions, plus what a scan shares.
+
+Readers run as (region, reader) units on the unit pool; their per-resource fan-out goes to a
+separate pool so that a unit waiting for its fan-out can never starve the pool it runs on.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
+
+from botocore.exceptions import BotoCoreError, ClientError
 
 from connectors.aws.errors import gap_message, gap_reason
 from connectors.aws.session import AwsClients
 from connectors.base import Recorder
+from scanner.models import Asset, Flow
 
 T = TypeVar("T")
 R = TypeVar("R")
+AWS_ERRORS = (ClientError, BotoCoreError)
+FANOUT_THREAD = "aws-fanout"
+
+
+class Memo:
+    """Compute each key once across threads: later callers wait for the first caller's result.
+
+    The first caller computes in its own (running) thread, so waiting never needs a free worker.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._futures: dict[Any, Future[Any]] = {}
+
+    def get(self, key: Any, compute: Callable[[], T]) -> T:
+        with self._lock:
+            future = self._futures.get(key)
+            owner = future is None
+            if owner:
+                future = self._futures[key] = Future()
+        assert future is not None
+        if owner:
+            try:
+                future.set_result(compute())
+            except BaseException as exc:
+                future.set_exception(exc)
+        return future.result()
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            if key not in self._futures:
+                future: Future[Any] = Future()
+                future.set_result(value)
+                self._futures[key] = future
+
+
+@dataclass
+class Shared:
+    """One scan's recorder, pools and caches, shared by every account."""
+
+    recorder: Recorder
+    units: ThreadPoolExecutor
+    fanout: ThreadPoolExecutor
+    bucket_regions: Memo = field(default_factory=Memo)
 
 
 @dataclass
 class AwsScan:
     clients: AwsClients
-    recorder: Recorder
+    shared: Shared
     account_id: str
     partition: str
-    regions: list[str]
-    pool: ThreadPoolExecutor
+    regions: list[str] = field(default_factory=list)
+
+    @property
+    def recorder(self) -> Recorder:
+        return self.shared.recorder
+
+    @property
+    def home_region(self) -> str:
+        return self.clients.home_region
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        return self.clients.client(service, region)
 
     def gap(
         self,
@@ -32,27 +94,116 @@ class AwsScan:
         resource: str | None = None,
         region: str | None = None,
     ) -> None:
+        self.gap_reason(service, operation, gap_reason(exc), gap_message(exc), resource, region)
+
+    def gap_reason(
+        self,
+        service: str,
+        operation: str,
+        reason: str,
+        message: str,
+        resource: str | None = None,
+        region: str | None = None,
+    ) -> None:
         self.recorder.gap(
             provider="aws",
             service=service,
             operation=operation,
-            reason=gap_reason(exc),
-            message=gap_message(exc),
+            reason=reason,
+            message=f"account {self.account_id}: {message}",
             resource=resource,
             region=region,
         )
 
+    def call(
+        self,
+        service: str,
+        region: str,
+        operation: str,
+        resource: str | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any] | None:
+        """One per-resource call; a failure becomes a gap for that resource and returns None."""
+        try:
+            return getattr(self.client(service, region), operation)(**kwargs)
+        except AWS_ERRORS as exc:
+            name = getattr(exc, "operation_name", None) or operation
+            self.gap(service, name, exc, resource=resource, region=region)
+            return None
+
     def map(self, function: Callable[[T], R], items: Iterable[T]) -> list[R]:
-        """Run ``function`` over ``items`` on the shared worker pool, keeping order."""
-        return list(self.pool.map(function, items))
+        """``function`` over ``items`` on the fan-out pool, in order (inline when nested)."""
+        if threading.current_thread().name.startswith(FANOUT_THREAD):
+            return [function(item) for item in items]
+        return list(self.shared.fanout.map(function, items))
 
     def arn(self, service: str, region: str, resource: str) -> str:
         return f"arn:{self.partition}:{service}:{region}:{self.account_id}:{resource}"
 
+    def asset(
+        self,
+        *,
+        id: str,
+        kind: str,
+        name: str,
+        region: str | None,
+        categories: list[str],
+        **attributes: Any,
+    ) -> Asset:
+        asset = Asset(
+            id=id,
+            provider="aws",
+            kind=kind,
+            name=name,
+            location=f"aws:{region}" if region else None,
+            data_categories=categories,
+            attributes={"account": self.account_id, "region": region, **attributes},
+        )
+        self.recorder.asset(asset)
+        return asset
 
-def paginate(client: Any, operation: str, key: str, **kwargs: Any) -> list[Any]:
-    """Every item under ``key`` across all pages of a paginated operation."""
+    def flow(
+        self,
+        *,
+        id: str,
+        kind: str,
+        source: str,
+        region: str | None,
+        destination_name: str,
+        **attributes: Any,
+    ) -> Flow:
+        """A copy of ``source``'s data landing in ``region`` (None: the region is unknown)."""
+        flow = Flow(
+            id=id,
+            provider="aws",
+            kind=kind,
+            source=source,
+            destination=f"aws:{region}" if region else None,
+            destination_name=destination_name,
+            attributes={"account": self.account_id, **attributes},
+        )
+        self.recorder.flow(flow)
+        return flow
+
+
+def paginate(
+    client: Any, operation: str, key: str, page_size: int | None = None, **kwargs: Any
+) -> list[Any]:
+    """Every item under ``key`` across all pages, asking for the largest page the API allows."""
+    if page_size:
+        kwargs["PaginationConfig"] = {"PageSize": page_size}
     items: list[Any] = []
     for page in client.get_paginator(operation).paginate(**kwargs):
         items.extend(page.get(key, []))
     return items
+
+
+def arn_region(arn: str | None) -> str | None:
+    """The region field of an ARN (``arn:partition:service:region:account:resource``)."""
+    parts = (arn or "").split(":")
+    return parts[3] or None if len(parts) > 5 else None
+
+
+def arn_account(arn: str | None) -> str | None:
+    parts = (arn or "").split(":")
+    return parts[4] or None if len(parts) > 5 else None

@@ -1,11 +1,14 @@
 """The simulated company's AWS account: moto's server on 127.0.0.1, seeded from a data file.
 
 Seeding uses its own plain boto3 clients (it writes); the scanner reaches the same server only
-through its read-only connector.
+through its read-only connector. APIs moto lacks (account regions, Connect storage, Artifact,
+DynamoDB replicas) are served by :mod:`scanner.sandbox.aws_stub`, selected through the
+per-service endpoint variables in the service's ``env``.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -15,9 +18,11 @@ import boto3
 import yaml
 from botocore.config import Config
 
+from scanner.sandbox.aws_stub import StubData, StubServer, stub_environment
 from scanner.sandbox.service import RunningService
 
 DATA = Path(__file__).parent / "data" / "aws_company.yaml"
+ACCOUNT_ID = "123456789012"  # moto's default account
 SANDBOX_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "sandbox",
     "AWS_SECRET_ACCESS_KEY": "sandbox",  # moto accepts any key; not a real secret
@@ -86,6 +91,63 @@ def seed(url: str, dataset: dict[str, Any]) -> None:
     for bucket in buckets:
         if bucket.get("replicate_to"):
             replicate(url, bucket["name"], bucket["region"], bucket["replicate_to"])
+    for table in dataset.get("dynamodb_tables", []):
+        create_table(url, table["name"], table["region"])
+    if dataset.get("organization"):
+        create_organization(url, dataset["organization"])
+
+
+def create_table(url: str, name: str, region: str) -> None:
+    seeding_client("dynamodb", url, region).create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
+def create_organization(url: str, spec: dict[str, Any]) -> dict[str, str]:
+    """An organisation with OUs, member accounts and SCPs; returns name -> id of each target.
+
+    ``spec``: ``units: [{name, accounts: [names]}]``, ``accounts: [names]`` (under the root),
+    ``policies: [{name, document | content, attach: [root | unit | account names]}]``.
+    """
+    org = seeding_client("organizations", url, "us-east-1")
+    org.create_organization(FeatureSet="ALL")
+    root = org.list_roots()["Roots"][0]["Id"]
+    org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    ids = {"root": root}
+
+    def account(name: str, parent: str) -> None:
+        status = org.create_account(AccountName=name, Email=f"{name}@example.com")
+        ids[name] = status["CreateAccountStatus"]["AccountId"]
+        if parent != root:
+            org.move_account(AccountId=ids[name], SourceParentId=root, DestinationParentId=parent)
+
+    for name in spec.get("accounts", []):
+        account(name, root)
+    for unit in spec.get("units", []):
+        ids[unit["name"]] = org.create_organizational_unit(ParentId=root, Name=unit["name"])[
+            "OrganizationalUnit"
+        ]["Id"]
+        for name in unit.get("accounts", []):
+            account(name, ids[unit["name"]])
+    for policy in spec.get("policies", []):
+        content = policy.get("content") or json.dumps(policy["document"])
+        created = org.create_policy(
+            Content=content,
+            Description=policy.get("description", policy["name"]),
+            Name=policy["name"],
+            Type="SERVICE_CONTROL_POLICY",
+        )["Policy"]["PolicySummary"]["Id"]
+        for target in policy.get("attach", []):
+            org.attach_policy(PolicyId=created, TargetId=ids.get(target, target))
+    return ids
+
+
+def start_stub(moto_url: str, dataset: dict[str, Any]) -> StubServer:
+    """The loopback server for what moto lacks, serving ``dataset``."""
+    return StubServer(StubData(ACCOUNT_ID, moto_url, dataset)).start()
 
 
 def start_aws(dataset: dict[str, Any] | None = None) -> RunningService:
@@ -93,11 +155,17 @@ def start_aws(dataset: dict[str, Any] | None = None) -> RunningService:
     server, url = start_moto()
     data = dataset if dataset is not None else yaml.safe_load(DATA.read_text(encoding="utf-8"))
     seed(url, data)
+    stub = start_stub(url, data)
+
+    def stop() -> None:
+        stub.stop()
+        server.stop()
+
     return RunningService(
         name="aws-sandbox",
         provider="aws",
         url=url,
         settings={"endpoint_url": url, "region": "eu-central-1", "max_attempts": 2},
-        stop=server.stop,
-        env=dict(SANDBOX_CREDENTIALS),
+        stop=stop,
+        env={**SANDBOX_CREDENTIALS, **stub_environment(stub.url)},
     )

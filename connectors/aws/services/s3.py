@@ -2,7 +2,8 @@
 
 Calls: one paginated ListBuckets, then per bucket one HeadBucket (its region; skipped when
 ListBuckets already returned ``BucketRegion``) and one GetBucketReplication. A destination bucket
-outside the account costs one more HeadBucket.
+outside the account costs one more HeadBucket. Bucket regions are remembered for the whole scan,
+so CloudTrail, Connect and CloudFront never ask again.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from connectors.aws.context import AwsScan, paginate
+from connectors.aws.context import AWS_ERRORS, AwsScan, paginate
 from connectors.aws.errors import error_code
-from scanner.models import Asset, Flow
 
 SERVICE = "s3"
+SCOPE = "account"
 NO_REPLICATION = {"ReplicationConfigurationNotFoundError", "NoSuchReplicationConfiguration"}
 
 
@@ -32,27 +33,14 @@ def bucket_asset_id(name: str) -> str:
     return f"aws:s3:::{name}"
 
 
-def collect(scan: AwsScan) -> None:
-    client = scan.clients.client(SERVICE)
-    try:
-        buckets = paginate(client, "list_buckets", "Buckets", PaginationConfig={"PageSize": 1000})
-    except (ClientError, BotoCoreError) as exc:
-        scan.gap(SERVICE, "ListBuckets", exc)
-        return
-    scan.recorder.read(f"s3: {len(buckets)} buckets")
-    regions = dict(scan.map(lambda b: (b["Name"], _bucket_region(scan, b)), buckets))
-    scan.map(lambda b: _bucket(scan, b, regions), buckets)
-
-
-def _bucket_region(scan: AwsScan, bucket: dict[str, Any]) -> str | None:
-    if "BucketRegion" in bucket:
-        return normalise_region(bucket["BucketRegion"])
-    return locate_bucket(scan, bucket["Name"])
+def bucket_region(scan: AwsScan, name: str) -> str | None:
+    """The bucket's region, asked at most once per scan."""
+    return scan.shared.bucket_regions.get(name, lambda: locate_bucket(scan, name))
 
 
 def locate_bucket(scan: AwsScan, name: str) -> str | None:
     """HeadBucket's region header, else GetBucketLocation; None (and a gap) if both fail."""
-    client = scan.clients.client(SERVICE)
+    client = scan.client(SERVICE)
     try:
         return normalise_region(client.head_bucket(Bucket=name).get("BucketRegion"))
     except ClientError as exc:
@@ -63,37 +51,44 @@ def locate_bucket(scan: AwsScan, name: str) -> str | None:
         pass  # fall through to GetBucketLocation, whose error is the one recorded
     try:
         return normalise_region(client.get_bucket_location(Bucket=name).get("LocationConstraint"))
-    except (ClientError, BotoCoreError) as exc:
+    except AWS_ERRORS as exc:
         scan.gap(SERVICE, "HeadBucket/GetBucketLocation", exc, resource=name)
         return None
 
 
-def _bucket(scan: AwsScan, bucket: dict[str, Any], regions: dict[str, str | None]) -> None:
+def buckets(scan: AwsScan, _region: str) -> None:
+    client = scan.client(SERVICE)
+    listed = paginate(client, "list_buckets", "Buckets", page_size=1000)
+    scan.recorder.read(f"s3 ({scan.account_id}): {len(listed)} buckets")
+    for bucket in listed:
+        if "BucketRegion" in bucket:
+            scan.shared.bucket_regions.put(bucket["Name"], normalise_region(bucket["BucketRegion"]))
+    names = {b["Name"] for b in listed}
+    regions = dict(scan.map(lambda b: (b["Name"], bucket_region(scan, b["Name"])), listed))
+    scan.map(lambda b: _bucket(scan, b, regions[b["Name"]], names), listed)
+
+
+READERS = (buckets,)
+
+
+def _bucket(scan: AwsScan, bucket: dict[str, Any], region: str | None, names: set[str]) -> None:
     name = bucket["Name"]
-    region = regions.get(name)
     rules = _replication_rules(scan, name, region)
-    scan.recorder.asset(
-        Asset(
-            id=bucket_asset_id(name),
-            provider="aws",
-            kind="s3.bucket",
-            name=name,
-            location=f"aws:{region}" if region else None,
-            data_categories=["unclassified"],
-            attributes={
-                "account": scan.account_id,
-                "region": region,
-                "created": str(bucket.get("CreationDate", "")),
-                "replication_rules": len(rules),
-            },
-        )
+    scan.asset(
+        id=bucket_asset_id(name),
+        kind="s3.bucket",
+        name=name,
+        region=region,
+        categories=["unclassified"],
+        created=str(bucket.get("CreationDate", "")),
+        replication_rules=len(rules),
     )
     for rule in rules:
-        _replication_flow(scan, name, rule, regions)
+        _replication_flow(scan, name, rule, names)
 
 
 def _replication_rules(scan: AwsScan, name: str, region: str | None) -> list[dict[str, Any]]:
-    client = scan.clients.client(SERVICE, region)
+    client = scan.client(SERVICE, region)
     try:
         config = client.get_bucket_replication(Bucket=name)["ReplicationConfiguration"]
     except ClientError as exc:
@@ -106,29 +101,22 @@ def _replication_rules(scan: AwsScan, name: str, region: str | None) -> list[dic
     return list(config.get("Rules", []))
 
 
-def _replication_flow(
-    scan: AwsScan, source: str, rule: dict[str, Any], regions: dict[str, str | None]
-) -> None:
+def _replication_flow(scan: AwsScan, source: str, rule: dict[str, Any], names: set[str]) -> None:
     destination = rule.get("Destination", {})
     bucket = destination.get("Bucket", "").rsplit(":", 1)[-1]
     if not bucket:
         return
-    region = regions[bucket] if bucket in regions else locate_bucket(scan, bucket)
     rule_id = rule.get("ID") or rule.get("Prefix") or "rule"
-    scan.recorder.flow(
-        Flow(
-            id=f"{bucket_asset_id(source)}/replication/{rule_id}",
-            provider="aws",
-            kind="replication" if rule.get("Status") == "Enabled" else "replication_disabled",
-            source=bucket_asset_id(source),
-            destination=f"aws:{region}" if region else None,
-            destination_name=bucket,
-            attributes={
-                "rule_id": rule_id,
-                "rule_status": rule.get("Status"),
-                "destination_account": destination.get("Account"),
-                "destination_in_account": bucket in regions,
-                "storage_class": destination.get("StorageClass"),
-            },
-        )
+    scan.flow(
+        id=f"{bucket_asset_id(source)}/replication/{rule_id}",
+        kind="replication" if rule.get("Status") == "Enabled" else "replication_disabled",
+        source=bucket_asset_id(source),
+        region=bucket_region(scan, bucket),
+        destination_name=bucket,
+        path="s3_replication",
+        rule_id=rule_id,
+        rule_status=rule.get("Status"),
+        destination_account=destination.get("Account"),
+        destination_in_account=bucket in names,
+        storage_class=destination.get("StorageClass"),
     )

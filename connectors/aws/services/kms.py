@@ -1,0 +1,52 @@
+"""KMS keys and multi-Region key replicas (``MultiRegionConfiguration.ReplicaKeys[].Region``).
+
+ListKeys gives ids only, so each key costs one DescribeKey (the API forces it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from connectors.aws.context import AwsScan, paginate
+
+SERVICE = "kms"
+
+
+def keys(scan: AwsScan, region: str) -> None:
+    found = paginate(scan.client(SERVICE, region), "list_keys", "Keys", 1000)
+    scan.map(lambda key: _key(scan, region, key), found)
+    if found:
+        scan.recorder.read(f"kms.key ({scan.account_id}, {region}): {len(found)}")
+
+
+READERS = (keys,)
+
+
+def _key(scan: AwsScan, region: str, key: dict[str, Any]) -> None:
+    arn = key.get("KeyArn") or scan.arn(SERVICE, region, f"key/{key['KeyId']}")
+    answer = scan.call(SERVICE, region, "describe_key", resource=arn, KeyId=key["KeyId"])
+    meta: dict[str, Any] = (answer or {}).get("KeyMetadata", {})
+    multi = meta.get("MultiRegionConfiguration") or {}
+    scan.asset(
+        id=arn,
+        kind="kms.key",
+        name=meta.get("Description") or key["KeyId"],
+        region=region,
+        categories=["encryption_keys"],
+        manager=meta.get("KeyManager"),
+        multi_region=meta.get("MultiRegion"),
+        multi_region_type=multi.get("MultiRegionKeyType"),
+    )
+    if multi.get("MultiRegionKeyType") != "PRIMARY":
+        return
+    for replica in multi.get("ReplicaKeys") or []:
+        if replica.get("Region") in (None, region):
+            continue
+        scan.flow(
+            id=f"{arn}/replica/{replica['Region']}",
+            kind="replication",
+            source=arn,
+            region=replica["Region"],
+            destination_name=replica.get("Arn", replica["Region"]),
+            path="kms_multi_region_replica",
+        )
