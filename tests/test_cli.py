@@ -19,7 +19,9 @@ def test_no_credentials_exit_2_without_traceback_or_report(
 ) -> None:
     monkeypatch.delenv("AWS_ACCESS_KEY_ID")
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
-    result = run_cli("scan", "aws", "--endpoint-url", moto, "--output-dir", str(tmp_path))
+    result = run_cli(
+        "scan", "aws", "--services", "s3", "--endpoint-url", moto, "--output-dir", str(tmp_path)
+    )
     assert result.exit_code == 2
     assert "no AWS credentials found" in result.stderr
     assert "Traceback" not in result.output + result.stderr
@@ -39,7 +41,16 @@ def test_unreachable_endpoint_exit_2(moto: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("regions", ["eu west 1", "EU-WEST-1", "eu-west-1,../etc"])
 def test_malformed_region_code_exit_2(moto: str, tmp_path: Path, regions: str) -> None:
     result = run_cli(
-        "scan", "aws", "--endpoint-url", moto, "--regions", regions, "--output-dir", str(tmp_path)
+        "scan",
+        "aws",
+        "--services",
+        "s3",
+        "--endpoint-url",
+        moto,
+        "--regions",
+        regions,
+        "--output-dir",
+        str(tmp_path),
     )
     assert result.exit_code == 2
     assert "regions" in result.stderr and "does not match" in result.stderr
@@ -51,7 +62,16 @@ def test_policy_typo_names_file_and_line(moto: str, tmp_path: Path) -> None:
     policy.write_text("version: 1\n# comment\nalowed_jurisdictions: [eu]\n")
     out = tmp_path / "out"
     result = run_cli(
-        "scan", "aws", "--endpoint-url", moto, "--policy", str(policy), "--output-dir", str(out)
+        "scan",
+        "aws",
+        "--services",
+        "s3",
+        "--endpoint-url",
+        moto,
+        "--policy",
+        str(policy),
+        "--output-dir",
+        str(out),
     )
     assert result.exit_code == 2
     assert f"{policy}:3:" in result.stderr
@@ -95,12 +115,28 @@ EMPTY_EVIDENCE = {
 def test_collect_then_evaluate_offline_gives_the_same_findings(moto: str, tmp_path: Path) -> None:
     seed(moto, {"buckets": [{"name": "a-bucket", "region": "us-east-2"}]})
     collected = run_cli(
-        "collect", "aws", "--endpoint-url", moto, "--output-dir", str(tmp_path / "ev")
+        "collect",
+        "aws",
+        "--services",
+        "s3",
+        "--endpoint-url",
+        moto,
+        "--output-dir",
+        str(tmp_path / "ev"),
     )
     assert collected.exit_code == 0, collected.stderr
     evidence = tmp_path / "ev" / "evidence.json"
     assert "sandbox" not in evidence.read_text().lower().replace("sandbox-http", "")
-    online = run_cli("scan", "aws", "--endpoint-url", moto, "--output-dir", str(tmp_path / "on"))
+    online = run_cli(
+        "scan",
+        "aws",
+        "--services",
+        "s3",
+        "--endpoint-url",
+        moto,
+        "--output-dir",
+        str(tmp_path / "on"),
+    )
     offline = run_cli("evaluate", str(evidence), "--output-dir", str(tmp_path / "off"))
     assert online.exit_code == offline.exit_code == 1
     docs = [json.loads((tmp_path / d / "report.json").read_text()) for d in ("on", "off")]
@@ -121,14 +157,32 @@ def test_evaluate_rejects_a_file_that_is_not_evidence(tmp_path: Path) -> None:
 
 def test_fail_on_threshold(moto: str, tmp_path: Path) -> None:
     create_bucket(moto, "us-bucket", "us-east-1")
-    args = ("scan", "aws", "--endpoint-url", moto, "--output-dir", str(tmp_path))
+    args = (
+        "scan",
+        "aws",
+        "--services",
+        "s3",
+        "--endpoint-url",
+        moto,
+        "--output-dir",
+        str(tmp_path),
+    )
     assert run_cli(*args).exit_code == 1
     assert run_cli(*args, "--fail-on", "critical").exit_code == 0
 
 
 def test_report_rerenders_a_saved_report(moto: str, tmp_path: Path) -> None:
     create_bucket(moto, "b-one", "eu-west-1")
-    run_cli("scan", "aws", "--endpoint-url", moto, "--output-dir", str(tmp_path / "a"))
+    run_cli(
+        "scan",
+        "aws",
+        "--services",
+        "s3",
+        "--endpoint-url",
+        moto,
+        "--output-dir",
+        str(tmp_path / "a"),
+    )
     result = run_cli(
         "report", str(tmp_path / "a" / "report.json"), "--output-dir", str(tmp_path / "b")
     )
