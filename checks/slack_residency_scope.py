@@ -14,7 +14,8 @@ _BASIS_KEYS = ("entity", "dpa", "scc", "bcr", "dpf")
 
 def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
     facts = ctx.kb.processor("slack") or {}
-    outside = facts.get("data_outside_region") or {}
+    scope_facts = ctx.kb.slack_residency_scope()
+    outside = ", ".join(scope_facts["data_possibly_outside_region"])
     basis = _basis_summary(facts)
     for ws in workspaces(ctx):
         where = ws.attributes.get("declared_region") if ws.location != "country:US" else None
@@ -23,12 +24,12 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
             ws.id,
             ws.name,
             "warn",
-            f"{ws.name}: {scope}, Slack may store or process data outside the region: "
-            f"{outside.get('note') or 'the knowledge base has no Slack facts on this'} "
-            f"(source: {outside.get('source', 'n/a')}, as of {outside.get('as_of', 'n/a')}). "
+            f"{ws.name}: {scope}, Slack may keep these outside the region: {outside} "
+            f"(source: {scope_facts['source']}, as of {scope_facts['as_of']}). "
             f"Slack's transfer basis per the knowledge base: {basis}",
             evidence={
-                "data_outside_region": outside,
+                "residency_scope": scope_facts,
+                "data_outside_region": facts.get("data_outside_region") or {},
                 "processor": {k: facts.get(k) for k in _BASIS_KEYS if k in facts},
             },
         )

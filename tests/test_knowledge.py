@@ -455,3 +455,10 @@ def test_describe(kb: KnowledgeBase) -> None:
     unknown = describe(kb.resolve("aws:me-west-9"))
     assert "Country: unknown" in unknown and "not in the knowledge base" in unknown
     assert "unknown" in describe(kb.resolve(""))
+
+
+def test_slack_residency_scope_lists_what_stays_outside() -> None:
+    scope = default_kb().slack_residency_scope()
+    assert "Slack member profiles" in scope["data_possibly_outside_region"]
+    assert "Files uploaded to the Slack Service" in scope["data_in_region"]
+    assert scope["source"].startswith("https://") and scope["as_of"]

@@ -299,6 +299,16 @@ class KnowledgeBase:
         section = self._data["m365_geos"]
         return [_inherit(section, g) for g in section["geos"]]
 
+    def slack_residency_scope(self) -> dict[str, Any]:
+        """What Slack's data residency keeps in the region and what may stay outside it."""
+        section = self._data["slack_regions"]
+        return {
+            "data_in_region": list(section["data_in_region"]),
+            "data_possibly_outside_region": list(section["data_possibly_outside_region"]),
+            "source": section["source"],
+            "as_of": section["as_of"],
+        }
+
     def slack_regions(self) -> list[dict[str, Any]]:
         """Every Slack residency region with country, backup country, source and as_of."""
         section = self._data["slack_regions"]
