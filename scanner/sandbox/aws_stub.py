@@ -1,11 +1,16 @@
 """A loopback server for the AWS APIs moto lacks or answers wrongly, in their documented shapes.
 
-Selected per service with ``AWS_ENDPOINT_URL_<SERVICE>`` while everything else goes to moto:
+Selected per service with ``AWS_ENDPOINT_URL_<SERVICE>`` while everything else goes to moto.
+Any other request is forwarded to moto, so pointing every service here (``--endpoint-url``)
+lets tests plant AWS-shaped errors (AccessDenied, throttling, a region switched off) per
+service, operation, region and resource without touching the SDK. Served here:
 - account ``ListRegions`` (moto: 404), with opt-in statuses and paging;
 - Amazon Connect ``ListInstances`` / ``ListInstanceStorageConfigs`` (moto has no storage configs);
 - Artifact ``ListCustomerAgreements`` (moto: no backend);
 - DynamoDB: forwarded to moto, with ``Table.Replicas`` added to ``DescribeTable`` (moto drops
-  global-table replicas silently).
+  global-table replicas silently);
+- RDS: forwarded to moto, adding what moto never fills: ``SourceRegion`` on snapshots copied
+  from another region, and ``DBInstanceAutomatedBackupsReplications`` on instances.
 The service and region of a request come from its SigV4 credential scope, as in AWS.
 """
 
@@ -14,8 +19,10 @@ from __future__ import annotations
 import http.client
 import json
 import re
+import threading
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from scanner.sandbox.httpserver import JsonHandler, LocalServer
 
@@ -39,6 +46,26 @@ class StubData:
             (t["region"], t["name"]): list(t.get("replicas", []))
             for t in dataset.get("dynamodb_tables", [])
         }
+        self.xml_additions: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for copy in dataset.get("rds_snapshot_copies", []):
+            self._add_xml(
+                copy["region"], "DescribeDBSnapshots",
+                f"<DBSnapshotIdentifier>{copy['snapshot']}</DBSnapshotIdentifier>",
+                f"<SourceRegion>{copy['source_region']}</SourceRegion>"
+                f"<SourceDBSnapshotIdentifier>{copy['source']}</SourceDBSnapshotIdentifier>",
+            )  # fmt: skip
+        for replication in dataset.get("rds_backup_replications", []):
+            self._add_xml(
+                replication["region"], "DescribeDBInstances",
+                f"<DBInstanceIdentifier>{replication['instance']}</DBInstanceIdentifier>",
+                "<DBInstanceAutomatedBackupsReplications><DBInstanceAutomatedBackupsReplication>"
+                f"<DBInstanceAutomatedBackupsArn>{replication['destination_arn']}"
+                "</DBInstanceAutomatedBackupsArn></DBInstanceAutomatedBackupsReplication>"
+                "</DBInstanceAutomatedBackupsReplications>",
+            )  # fmt: skip
+
+    def _add_xml(self, region: str, operation: str, anchor: str, insert: str) -> None:
+        self.xml_additions.setdefault((region, operation), []).append((anchor, insert))
 
 
 def page(
@@ -61,19 +88,29 @@ class StubHandler(JsonHandler):
     def do_GET(self) -> None:
         self._dispatch("GET")
 
+    def do_HEAD(self) -> None:
+        self._dispatch("HEAD")
+
     def do_POST(self) -> None:
         self._dispatch("POST")
 
     def _dispatch(self, method: str) -> None:
         service, region = self._scope()
         url = urlsplit(self.path)
-        query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        self.note_request(f"{service} {method} {url.path}")
+        query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         body = self.read_body()
+        operation = operation_name(service, method, url.path, query, self.headers, body)
+        self.note_request(f"{service}.{operation}")
+        form = parse_qs(body.decode(errors="replace")) if body.startswith(b"Action=") else {}
+        resource = unquote(url.path.strip("/").split("/")[0]) if service == "s3" else ""
+        resource = form.get("RoleArn", [resource])[0]
+        self.server.log(service, operation, region, {k: v[0] for k, v in form.items()})
+        fault = self.server.take_fault(service, operation, region, resource)
+        if fault:
+            self._error(service, method, fault)
+            return
         data = self.server.data
-        if service == "dynamodb":
-            self._dynamodb(body)
-        elif service == "account" and url.path == "/listRegions":
+        if service == "account" and url.path == "/listRegions":
             request = json.loads(body or b"{}")
             wanted = set(request.get("RegionOptStatusContains") or [])
             regions = [r for r in data.regions if not wanted or r["RegionOptStatus"] in wanted]
@@ -92,10 +129,76 @@ class StubHandler(JsonHandler):
             self.reply(
                 200, {"customerAgreements": items, **({"nextToken": token} if token else {})}
             )
-        else:
+        elif service in ("account", "connect", "artifact"):
             self.reply(
                 404, {"__type": "UnknownOperationException", "message": f"no route {url.path}"}
             )
+        else:
+            self._proxy(method, body, region, operation)
+
+    def _error(self, service: str, method: str, fault: Fault) -> None:
+        """An error in the shape of the service's protocol (XML for query/EC2/S3, else JSON)."""
+        if service in XML_SERVICES:
+            inner = f"<Error><Code>{fault.code}</Code><Message>{fault.message}</Message></Error>"
+            if service == "ec2":
+                text = f"<Response><Errors>{inner}</Errors><RequestID>stub</RequestID></Response>"
+            elif service == "s3":
+                text = inner
+            else:
+                text = f"<ErrorResponse>{inner}<RequestId>stub</RequestId></ErrorResponse>"
+            payload, kind = text.encode(), "text/xml"
+        else:
+            payload = json.dumps({"__type": fault.code, "message": fault.message}).encode()
+            kind = "application/x-amz-json-1.1"
+        self.send_response(fault.status)
+        self.send_header("Content-Type", kind)
+        self.send_header("x-amzn-ErrorType", fault.code)
+        self.send_header("Content-Length", "0" if method == "HEAD" else str(len(payload)))
+        self.end_headers()
+        if method != "HEAD":
+            self.wfile.write(payload)
+
+    def _proxy(self, method: str, body: bytes, region: str, operation: str) -> None:
+        """Forward to moto; add the replicas moto forgets to DynamoDB DescribeTable."""
+        target = urlsplit(self.server.data.moto_url)
+        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+        headers["Host"] = self.headers.get("Host", "")
+        connection.request(method, self.path, body=body or None, headers=headers)
+        answer = connection.getresponse()
+        payload = answer.read()
+        connection.close()
+        if operation == "DescribeTable" and answer.status == 200:
+            payload = self._with_replicas(payload, region)
+        for anchor, insert in self.server.data.xml_additions.get((region, operation), []):
+            payload = payload.replace(anchor.encode(), (anchor + insert).encode())
+        self.send_response(answer.status)
+        for key, value in answer.getheaders():
+            if key.lower() not in (
+                "content-length",
+                "transfer-encoding",
+                "connection",
+                "server",
+                "date",
+            ):
+                self.send_header(key, value)
+        length = answer.getheader("Content-Length") if method == "HEAD" else str(len(payload))
+        self.send_header("Content-Length", length or "0")
+        self.end_headers()
+        if method != "HEAD":
+            self.wfile.write(payload)
+
+    def _with_replicas(self, payload: bytes, region: str) -> bytes:
+        document = json.loads(payload or b"{}")
+        table = document.get("Table", {})
+        replicas = self.server.data.replicas.get((region, table.get("TableName")))
+        if not replicas:
+            return payload
+        table["GlobalTableVersion"] = "2019.11.21"
+        table["Replicas"] = [
+            {"RegionName": r, "ReplicaStatus": "ACTIVE"} for r in [region, *replicas]
+        ]
+        return json.dumps(document).encode()
 
     def _instance(self, instance: dict[str, Any]) -> dict[str, Any]:
         account = self.server.data.account_id
@@ -132,29 +235,6 @@ class StubHandler(JsonHandler):
         items, token = page(configs, query, "maxResults", "nextToken", 10)
         self.reply(200, {"StorageConfigs": items, **({"NextToken": token} if token else {})})
 
-    def _dynamodb(self, body: bytes) -> None:
-        """Forward to moto; add the replicas moto forgets to DescribeTable's answer."""
-        target = urlsplit(self.server.data.moto_url)
-        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
-        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-        connection.request("POST", self.path, body=body, headers=headers)
-        answer = connection.getresponse()
-        payload = answer.read()
-        status = answer.status
-        connection.close()
-        operation = self.headers.get("X-Amz-Target", "").rsplit(".", 1)[-1]
-        document = json.loads(payload or b"{}")
-        if operation == "DescribeTable" and status == 200:
-            table = document.get("Table", {})
-            region = self._scope()[1]
-            replicas = self.server.data.replicas.get((region, table.get("TableName")))
-            if replicas:
-                table["GlobalTableVersion"] = "2019.11.21"
-                table["Replicas"] = [
-                    {"RegionName": r, "ReplicaStatus": "ACTIVE"} for r in [region, *replicas]
-                ]
-        self.reply(status, document)
-
 
 def _storage_config(instance_id: str, number: int, entry: dict[str, Any]) -> dict[str, Any]:
     config: dict[str, Any] = {"AssociationId": f"{instance_id}-{number}"}
@@ -180,10 +260,86 @@ def _storage_config(instance_id: str, number: int, entry: dict[str, Any]) -> dic
     return config
 
 
+XML_SERVICES = frozenset({"ec2", "s3", "rds", "sns", "elasticache", "redshift", "sts", "iam"})
+
+
+@dataclass
+class Fault:
+    """An error to answer instead of the real one; ``times`` None means every time."""
+
+    service: str
+    code: str
+    status: int = 400
+    message: str = "planted by the test"
+    operation: str = "*"
+    region: str = "*"
+    resource: str = "*"
+    times: int | None = None
+
+    def matches(self, service: str, operation: str, region: str, resource: str) -> bool:
+        return (
+            self.service == service
+            and self.operation in ("*", operation)
+            and self.region in ("*", region)
+            and self.resource in ("*", resource)
+        )
+
+
+def operation_name(
+    service: str, method: str, path: str, query: dict[str, str], headers: Any, body: bytes
+) -> str:
+    """The API operation of a request, as far as faults need it."""
+    target = headers.get("X-Amz-Target")
+    if target:
+        return str(target).rsplit(".", 1)[-1]
+    if service == "s3":
+        if method == "HEAD":
+            return "HeadBucket"
+        for key, name in (
+            ("replication", "GetBucketReplication"),
+            ("location", "GetBucketLocation"),
+        ):
+            if key in query:
+                return name
+        return "ListBuckets" if path.strip("/") == "" else "S3"
+    if method == "POST" and body.startswith(b"Action="):
+        return parse_qs(body.decode())["Action"][0]
+    return path
+
+
 class StubServer(LocalServer):
     def __init__(self, data: StubData) -> None:
         super().__init__(StubHandler)
         self.data = data
+        self._faults: list[Fault] = []
+        self._fault_lock = threading.Lock()
+        self.seen: list[tuple[str, str, str, dict[str, str]]] = []
+
+    def log(self, service: str, operation: str, region: str, params: dict[str, str]) -> None:
+        """What reached the stub (service, operation, region, form parameters), for tests."""
+        with self._fault_lock:
+            self.seen.append((service, operation, region, params))
+
+    def add_fault(self, fault: Fault) -> None:
+        with self._fault_lock:
+            self._faults.append(fault)
+
+    def reset(self, data: StubData) -> None:
+        with self._fault_lock:
+            self.data = data
+            self._faults.clear()
+            self.seen.clear()
+
+    def take_fault(self, service: str, operation: str, region: str, resource: str) -> Fault | None:
+        with self._fault_lock:
+            for fault in self._faults:
+                if fault.matches(service, operation, region, resource):
+                    if fault.times is not None:
+                        fault.times -= 1
+                        if fault.times <= 0:
+                            self._faults.remove(fault)
+                    return fault
+        return None
 
 
 STUBBED_SERVICES = ("ACCOUNT", "CONNECT", "ARTIFACT", "DYNAMODB")

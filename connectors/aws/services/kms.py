@@ -35,10 +35,11 @@ def _key(scan: AwsScan, region: str, key: dict[str, Any]) -> None:
         categories=["encryption_keys"],
         manager=meta.get("KeyManager"),
         multi_region=meta.get("MultiRegion"),
-        multi_region_type=multi.get("MultiRegionKeyType"),
+        primary_key=(multi.get("PrimaryKey") or {}).get("Arn"),
     )
-    if multi.get("MultiRegionKeyType") != "PRIMARY":
-        return
+    primary = (multi.get("PrimaryKey") or {}).get("Arn")
+    if primary not in (arn, meta.get("Arn")):
+        return  # a replica: its primary's region reports the copy
     for replica in multi.get("ReplicaKeys") or []:
         if replica.get("Region") in (None, region):
             continue
