@@ -83,7 +83,7 @@ def _verdict(
             f"SCPs deny storing data in all {len(forbidden)} regions outside the policy",
             evidence=evidence,
         )
-    if len(opened) == len(forbidden):
+    if len(opened) == len(forbidden) and set(opened.values()) == {"allowed"}:
         elsewhere = [g for g in guarded if g != label]
         detail = (
             f"; the guardrail on {', '.join(elsewhere[:3])} is not attached to this account"

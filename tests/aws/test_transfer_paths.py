@@ -192,7 +192,8 @@ def test_connect_recordings_are_judged_where_the_bucket_is(
     aws.seed({"connect_instances": [{
         "id": "inst-1", "alias": "support", "region": "eu-central-1",
         "storage": [{"type": "CALL_RECORDINGS", "bucket": "contact-centre-media", "prefix": "rec"},
-                    {"type": "CHAT_TRANSCRIPTS", "bucket": "contact-centre-media", "prefix": "chat"},
+                    {"type": "CHAT_TRANSCRIPTS", "bucket": "contact-centre-media",
+                     "prefix": "chat"},
                     {"type": "MEDIA_STREAMS", "prefix": "live"}],
     }]})  # fmt: skip
     collection = aws.collect(services=["connect"], regions=["eu-central-1", "eu-west-1"])
