@@ -85,7 +85,9 @@ class RateLimiter:
 
 class LimitedLedger(CallLedger):
     """Every connector counts each request in its ledger just before sending it; this ledger
-    also waits for the provider's shared budget there."""
+    also waits for the provider's shared budget there. The wait is a blocking sleep: in the
+    asyncio-based connectors (M365, Slack's async client) it pauses that client's event loop,
+    which is only that client's thread; other clients keep going."""
 
     def __init__(self, limiter: RateLimiter) -> None:
         super().__init__()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,7 @@ def secret_keys(schema: dict[str, Any]) -> set[str]:
     return keys
 
 
+@cache
 def _provider_schema(provider: str) -> dict[str, Any]:
     return json.loads(settings_schema_path(provider).read_text(encoding="utf-8"))
 
@@ -248,10 +250,9 @@ def _client(
             validate_settings(provider, raw[provider], str(file))
         except ConfigError as exc:
             raise ConfigError(f"{exc} (client {name!r}, {provider} settings)") from None
+        secrets = secret_keys(_provider_schema(provider))
         settings = {
-            k: _absolute_reference(v, base_dir)
-            if k in secret_keys(_provider_schema(provider))
-            else v
+            k: _absolute_reference(v, base_dir) if k in secrets else v
             for k, v in entry[provider].items()
         }
         targets.append(Target(name=f"{name}/{provider}", provider=provider, settings=settings))
