@@ -56,7 +56,7 @@ class AwsClients:
         self.config = Config(
             retries={
                 "mode": "standard",
-                "max_attempts": int(settings.get("max_attempts", DEFAULT_MAX_ATTEMPTS)),
+                "total_max_attempts": int(settings.get("max_attempts", DEFAULT_MAX_ATTEMPTS)),
             },
             max_pool_connections=max(10, workers * 2),
             connect_timeout=int(settings.get("connect_timeout", 10)),

@@ -278,7 +278,7 @@ class Fault:
 
     def matches(self, service: str, operation: str, region: str, resource: str) -> bool:
         return (
-            self.service == service
+            self.service in ("*", service)
             and self.operation in ("*", operation)
             and self.region in ("*", region)
             and self.resource in ("*", resource)
