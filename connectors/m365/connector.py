@@ -26,6 +26,14 @@ from connectors.m365.discovery import Discovery, TenantInfo
 from connectors.m365.endpoints import least_permissions
 from connectors.m365.geo import GeoAggregate
 from connectors.m365.graph import GraphError, GraphReader, query
+from connectors.m365.security import (
+    PROBE_FIELDS,
+    SKU_FIELDS,
+    Probe,
+    probe_failed,
+    probe_read,
+    security_assets,
+)
 from connectors.m365.settings import M365Settings
 from connectors.m365.sharing import guest_domain, guest_flows, partner_flows
 from connectors.m365.tenant import default_geo, multi_geo_enabled, tenant_asset
@@ -75,6 +83,9 @@ class M365Connector(Connector):
                 "and Application reads, so granting it alone trades least privilege for one "
                 "consent.",
                 "None of these permissions reads mail, file or chat content.",
+                "AuditLog.Read.All only proves the Entra logs exist ($top=1); sign-in logs also "
+                "need an Entra ID P1/P2 licence, and a tenant without it is reported as such, "
+                "not as a failed scan.",
                 "Tenant regions come from unauthenticated OpenID discovery documents.",
             ],
         }
@@ -151,8 +162,8 @@ class _TenantScan:
         code, _ = default_geo(root_sites or [], org, info)
         geo = GeoAggregate(self.tenant_id, code)
         multi_geo = multi_geo_enabled(org, root_sites or [])
-        self.progress("m365: users, groups, sites, apps, partners")
-        guests, _, _, partners = await asyncio.gather(
+        self.progress("m365: users, groups, sites, apps, partners, logs")
+        guests, _, _, partners, _ = await asyncio.gather(
             self._users(geo, multi_geo),
             self._multi_geo(geo, multi_geo),
             self._apps(),
@@ -174,6 +185,7 @@ class _TenantScan:
                     )
                 ),
             ),
+            self._security(),
         )
         self.collection.assets.extend(geo.assets())
         self.progress("m365: partner and guest tenants")
@@ -334,6 +346,37 @@ class _TenantScan:
         )
         self.collection.assets.extend(assets)
         self.collection.flows.extend(flows)
+
+    async def _security(self) -> None:
+        """Audit-log availability and licence signals (connectors/m365/security.py)."""
+        sign_ins, audits, skus = await asyncio.gather(
+            self._probe("auditLogs.signIns", self.client.audit_logs.sign_ins),
+            self._probe("auditLogs.directoryAudits", self.client.audit_logs.directory_audits),
+            self._step(
+                "licences",
+                "subscribedSkus.list",
+                self.reader.all(query(self.client.subscribed_skus, SKU_FIELDS)),
+            ),
+        )
+        self.collection.assets.extend(security_assets(self.tenant_id, sign_ins, audits, skus))
+
+    async def _probe(self, operation: str, builder: Any) -> Probe:
+        """One ``$top=1`` read: a missing licence is evidence, anything else unknown is a gap."""
+        try:
+            body = await self.reader.get(query(builder, PROBE_FIELDS[operation], top=1))
+        except GraphError as exc:
+            probe = probe_failed(operation, exc.kind, exc.code, str(exc))
+            if probe.needs_gap:
+                self.rec.gap(
+                    provider="m365",
+                    service="audit_logs",
+                    operation=operation,
+                    reason=exc.kind,
+                    message=str(exc),
+                )
+            return probe
+        self.rec.read(operation)
+        return probe_read(operation, body)
 
     async def _resource(self, app_id: str) -> dict[str, Any] | None:
         """A resource API's service principal; absent (404) when the tenant lacks the service."""

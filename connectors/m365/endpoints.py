@@ -84,6 +84,25 @@ GRAPH_ENDPOINTS: tuple[Endpoint, ...] = (
         "Policy.Read.All",
         "cross-tenant access partners",
     ),
+    _endpoint(
+        "auditLogs.signIns",
+        r"^/auditLogs/signIns$",
+        "AuditLog.Read.All",
+        "whether sign-in logs exist ($top=1: availability only; needs Entra ID P1/P2)",
+    ),
+    _endpoint(
+        "auditLogs.directoryAudits",
+        r"^/auditLogs/directoryAudits$",
+        "AuditLog.Read.All",
+        "whether directory audit logs exist ($top=1: availability only)",
+    ),
+    _endpoint(
+        "subscribedSkus.list",
+        r"^/subscribedSkus$",
+        "Organization.Read.All",
+        "licensed service plans: log retention (Entra ID P1/P2, Audit Premium) and "
+        "Customer Key / Double Key Encryption entitlement",
+    ),
 )
 
 DISCOVERY = _endpoint(

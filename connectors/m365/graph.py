@@ -36,10 +36,13 @@ USER_AGENT = "ISV|eu-residency-scanner|Residency"
 class GraphError(Exception):
     """One Graph call failed after the SDK's retries; ``kind`` decides gap versus abort."""
 
-    def __init__(self, kind: str, status: int | None, message: str) -> None:
+    def __init__(
+        self, kind: str, status: int | None, message: str, code: str | None = None
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.status = status
+        self.code = code
 
 
 def _kind(status: int | None) -> str:
@@ -89,7 +92,7 @@ class GraphReader:
             status = exc.response_status_code
             detail = exc.error.message if exc.error and exc.error.message else str(exc)
             code = exc.error.code if exc.error and exc.error.code else f"HTTP {status}"
-            raise GraphError(_kind(status), status, redact(f"{code}: {detail}")) from None
+            raise GraphError(_kind(status), status, redact(f"{code}: {detail}"), code) from None
         except httpx.HTTPError as exc:
             raise GraphError("unreachable", None, redact(f"{type(exc).__name__}: {exc}")) from None
         try:

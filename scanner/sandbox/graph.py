@@ -4,7 +4,9 @@ msgraph-sdk and azure-identity's token plumbing talk to it over HTTP exactly as 
 Microsoft: absolute ``@odata.nextLink`` paging (with an empty page followed by a nextLink),
 ``$select`` projection (users return only the default property set without it), ``$top`` up to
 999, 429 with Retry-After, 401 for a wrong token, 403 ``Authorization_RequestDenied`` for
-endpoints the dataset denies, malformed pages on request, and OIDC discovery documents (400
+endpoints the dataset denies, 403 ``Authentication_RequestFromNonPremiumTenantOrB2CTenant``
+for routes the tenant is not licensed for (sign-in logs without Entra ID P1/P2), malformed
+pages on request, and OIDC discovery documents (400
 AADSTS90002 for an unknown tenant). Writes are answered 405 and counted, so tests can prove none
 arrived.
 """
@@ -63,6 +65,9 @@ COLLECTIONS = {
     "/v1.0/servicePrincipals": "servicePrincipals",
     "/v1.0/oauth2PermissionGrants": "oauth2PermissionGrants",
     "/v1.0/policies/crossTenantAccessPolicy/partners": "partners",
+    "/v1.0/auditLogs/signIns": "signIns",
+    "/v1.0/auditLogs/directoryAudits": "directoryAudits",
+    "/v1.0/subscribedSkus": "subscribedSkus",
 }
 
 
@@ -155,6 +160,15 @@ class GraphHandler(JsonHandler):
                 _error(
                     "Authorization_RequestDenied",
                     "Insufficient privileges to complete the operation.",
+                ),
+            )
+            return True
+        if route in self.server.data.get("unlicensed", []):
+            self.reply(
+                403,
+                _error(
+                    "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                    "Neither tenant is B2C or tenant doesn't have premium license",
                 ),
             )
             return True

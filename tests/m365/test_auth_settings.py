@@ -138,6 +138,7 @@ def test_permissions_are_the_least_application_set() -> None:
     permissions = M365Connector.permissions()
     assert permissions["permissions"] == [
         "Application.Read.All",
+        "AuditLog.Read.All",
         "Directory.Read.All",
         "GroupMember.Read.All",
         "Organization.Read.All",
