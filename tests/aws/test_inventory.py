@@ -1,0 +1,113 @@
+"""Inventory: one data-bearing resource per service, each located in its region; no call twice."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from scanner.sandbox.aws import create_bucket, seeding_client
+from tests.aws.conftest import AwsSandbox, by_check
+
+REGION = "eu-west-1"
+PASSWORD = "not-a-secret-1A"
+KINDS = {
+    "ec2.instance", "ec2.volume", "ec2.snapshot", "ec2.image", "rds.instance", "rds.cluster",
+    "rds.snapshot", "dynamodb.table", "lambda.function", "efs.file_system", "ecr.repository",
+    "sqs.queue", "sns.topic", "kms.key", "secretsmanager.secret", "logs.log_group",
+    "kinesis.stream", "elasticache.cluster", "redshift.cluster", "opensearch.domain",
+    "backup.vault", "cloudtrail.trail", "s3.bucket",
+}  # fmt: skip
+
+
+def seed_one_of_each(moto: str) -> None:
+    def client(service: str) -> object:
+        return seeding_client(service, moto, REGION)
+
+    ec2 = client("ec2")
+    instance = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1)["Instances"][0]
+    volume = ec2.create_volume(AvailabilityZone=f"{REGION}a", Size=8)
+    ec2.create_snapshot(VolumeId=volume["VolumeId"])
+    ec2.create_image(InstanceId=instance["InstanceId"], Name="golden")
+    rds = client("rds")
+    rds.create_db_instance(
+        DBInstanceIdentifier="crm", Engine="postgres", DBInstanceClass="db.t3.micro",
+        MasterUsername="admin", MasterUserPassword=PASSWORD, AllocatedStorage=20,
+    )  # fmt: skip
+    rds.create_db_snapshot(DBInstanceIdentifier="crm", DBSnapshotIdentifier="crm-snap")
+    rds.create_db_cluster(DBClusterIdentifier="orders", Engine="aurora-postgresql",
+                          MasterUsername="admin", MasterUserPassword=PASSWORD)  # fmt: skip
+    client("dynamodb").create_table(
+        TableName="profiles", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )  # fmt: skip
+    role = seeding_client("iam", moto, "us-east-1").create_role(
+        RoleName="fn",
+        AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}),
+    )["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    client("lambda").create_function(
+        FunctionName="export", Runtime="python3.12", Role=role, Handler="handler.handler",
+        Code={"ZipFile": code.getvalue()},
+    )  # fmt: skip
+    client("efs").create_file_system(CreationToken="shared")
+    client("ecr").create_repository(repositoryName="app")
+    client("sqs").create_queue(QueueName="tickets")
+    client("sns").create_topic(Name="alerts")
+    client("kms").create_key(Description="app key")
+    client("secretsmanager").create_secret(Name="db", SecretString="not-a-secret")
+    client("logs").create_log_group(logGroupName="/app/web")
+    client("kinesis").create_stream(StreamName="events", ShardCount=1)
+    client("elasticache").create_cache_cluster(
+        CacheClusterId="sessions", Engine="redis", CacheNodeType="cache.t3.micro", NumCacheNodes=1
+    )
+    client("redshift").create_cluster(
+        ClusterIdentifier="dwh", NodeType="dc2.large", MasterUsername="admin",
+        MasterUserPassword=PASSWORD,
+    )  # fmt: skip
+    client("opensearch").create_domain(DomainName="search")
+    client("backup").create_backup_vault(BackupVaultName="vault")
+    create_bucket(moto, "trail-logs", REGION)
+    client("cloudtrail").create_trail(Name="main", S3BucketName="trail-logs")
+
+
+def test_one_asset_per_service_located_in_its_region(aws: AwsSandbox) -> None:
+    seed_one_of_each(aws.moto)
+    collection = aws.collect(
+        services=[
+            "ec2", "rds", "dynamodb", "lambda", "efs", "ecr", "sqs", "sns", "kms",
+            "secretsmanager", "logs", "kinesis", "elasticache", "redshift", "opensearch",
+            "backup", "cloudtrail", "s3",
+        ]
+    )  # fmt: skip
+    assert collection.gaps == []
+    kinds = {a.kind for a in collection.assets}
+    assert kinds == KINDS
+    for asset in collection.assets:
+        assert asset.location == f"aws:{REGION}", asset
+        assert asset.data_categories, asset
+    storage = by_check(collection, "storage-outside-allowed")
+    assert {f.status for f in storage.values()} == {"pass"}
+    # no call repeated: every list call once per region, per-resource calls once per resource
+    regional = [op for op in collection.calls if op.split(".")[0] != "s3" and op not in (
+        "sts.GetCallerIdentity", "dynamodb.DescribeTable", "kms.DescribeKey",
+        "secretsmanager.DescribeSecret")]  # fmt: skip
+    once = {"rds.DescribeGlobalClusters"}  # answers for every region at once
+    assert {op: collection.calls[op] for op in regional} == {
+        op: 1 if op in once else 2 for op in regional
+    }
+    assert collection.calls["dynamodb.DescribeTable"] == 1
+    assert collection.calls["secretsmanager.DescribeSecret"] == 1
+
+
+def test_s3_only_call_budget(aws: AwsSandbox) -> None:
+    regions = ["eu-west-1", "eu-central-1", "us-east-1", "eu-north-1"]
+    for index in range(20):
+        create_bucket(aws.moto, f"budget-{index:02d}", regions[index % 4])
+    collection = aws.collect(services=["s3"], regions=None)
+    assert sum(collection.calls.values()) <= 3 + 2 * 20
+    assert collection.calls["s3.HeadBucket"] == collection.calls["s3.GetBucketReplication"] == 20
+    assert "account.ListRegions" not in collection.calls  # S3 needs no region list
