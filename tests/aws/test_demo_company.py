@@ -1,0 +1,39 @@
+"""The sample company's AWS account: what the demo must show on its AWS side."""
+
+from __future__ import annotations
+
+from scanner.policy import Policy
+from scanner.sandbox.aws import start_aws
+from scanner.sandbox.company import DEMO_POLICY, environment
+from tests.aws.conftest import findings
+
+
+def test_demo_company_shows_connect_dynamodb_and_guardrail_findings() -> None:
+    from connectors.aws.connector import AwsConnector
+    from connectors.base import Target
+
+    service = start_aws()
+    try:
+        settings = {**service.settings, "regions": ["eu-central-1", "eu-west-1", "us-east-1"]}
+        with environment(service.env):
+            collection = AwsConnector(Target("demo", "aws", settings)).collect()
+    finally:
+        service.stop()
+    assert collection.gaps == []
+    result = {(f.check_id, f.resource_name.split(" (")[0]): f for f in findings(
+        collection, Policy.load(DEMO_POLICY))}  # fmt: skip
+    recordings = [a for a in collection.assets if a.kind == "connect.storage"
+                  and a.attributes["resource_type"] == "CALL_RECORDINGS"]  # fmt: skip
+    assert [a.location for a in recordings] == ["aws:eu-central-1"]
+    copy = result[
+        ("replication-outside-allowed", "kn-connect-recordings -> kn-connect-recordings-dr")
+    ]
+    assert copy.status == "fail" and copy.location == "aws:us-east-1"
+    replica = result[
+        ("replication-outside-allowed", "kn-customer-profiles -> kn-customer-profiles")
+    ]
+    assert replica.status == "fail" and replica.location == "aws:us-east-1"
+    guardrail = result[("aws-region-guardrail", "kn-production")]
+    assert guardrail.status == "fail" and "allows us-east-1" in guardrail.message
+    assert result[("aws-guardrail-exemptions", "kn-production")].status == "fail"
+    assert result[("storage-outside-allowed", "kn-call-recordings")].status == "pass"
