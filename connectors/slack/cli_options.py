@@ -21,6 +21,10 @@ OPTIONS: list[click.Option] = [
         ["--api-url", "api_url"],
         help="Slack Web API base URL (default: https://slack.com/api/; GovSlack differs).",
     ),
+    click.Option(
+        ["--audit-url", "audit_url"],
+        help="Audit Logs API base URL (default: https://api.slack.com/audit/v1/).",
+    ),
     click.Option(["--team-id", "team_id"], help="Workspace id, needed with org-wide tokens."),
     click.Option(
         ["--declared-region", "declared_region"],

@@ -17,7 +17,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.audit_logs import AuditLogsClient
+from slack_sdk.audit_logs.v1.response import AuditLogsResponse
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -29,7 +31,14 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from connectors.base import CallLedger, ReadOnlyGate
-from connectors.slack.methods import ALLOWED, METHODS, TIER_PER_MINUTE, TOKEN_SETTING, TokenKind
+from connectors.slack.methods import (
+    ALLOWED,
+    AUDIT_LOGS,
+    METHODS,
+    TIER_PER_MINUTE,
+    TOKEN_SETTING,
+    TokenKind,
+)
 from connectors.slack.settings import SlackSettings
 
 
@@ -39,6 +48,16 @@ class NoToken(Exception):
 
 class MalformedPage(Exception):
     """A response that does not have the documented shape (e.g. a list that is not a list)."""
+
+
+class AuditError(SlackClientError):
+    """The Audit Logs API answered with an HTTP error (its client returns, never raises)."""
+
+    def __init__(self, status: int, code: str, retry_after: str | None = None) -> None:
+        super().__init__(f"HTTP {status}: {code}")
+        self.status = status
+        self.code = code
+        self.retry_after = retry_after
 
 
 class Pacer:
@@ -100,6 +119,21 @@ class GatedAsyncWebClient(AsyncWebClient):
         return await super().api_call(api_method, **kwargs)
 
 
+class GatedAuditLogsClient(AuditLogsClient):
+    """The Audit Logs API client behind the same gate: only ``GET logs`` is allowed."""
+
+    def __init__(self, *, admission: Admission, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._admission = admission
+
+    def api_call(self, *, http_verb: str = "GET", path: str, **kwargs: Any) -> AuditLogsResponse:
+        operation = f"audit.{path}" if http_verb == "GET" else f"{http_verb} audit.{path}"
+        delay = self._admission.admit(operation)
+        if delay:
+            time.sleep(delay)
+        return super().api_call(http_verb=http_verb, path=path, **kwargs)
+
+
 def _request_args(method: str, params: dict[str, Any]) -> dict[str, Any]:
     """GET methods carry their arguments as query parameters, POST methods as a form body."""
     clean = {k: v for k, v in params.items() if v is not None}
@@ -138,13 +172,8 @@ class SlackApi:
 
     def client(self, kind: TokenKind) -> GatedWebClient:
         if kind not in self._clients:
-            retries = self.settings.max_retries
             self._clients[kind] = GatedWebClient(
-                retry_handlers=[
-                    ConnectionErrorRetryHandler(max_retry_count=min(retries, 2)),
-                    RateLimitErrorRetryHandler(max_retry_count=retries),
-                ],
-                **self._client_kwargs(kind),
+                retry_handlers=self._retry_handlers(), **self._client_kwargs(kind)
             )
         return self._clients[kind]
 
@@ -153,6 +182,35 @@ class SlackApi:
         kind = kind or self.token_for(method)
         response = self.client(kind).api_call(method, **_request_args(method, params))
         return dict(response.data) if isinstance(response.data, dict) else {}
+
+    def audit_logs(self, **params: Any) -> dict[str, Any]:
+        """One GET {audit_url}logs with the org token; raises AuditError or NoToken."""
+        kind = self.token_for(AUDIT_LOGS)
+        client = GatedAuditLogsClient(
+            token=self.tokens[kind].reveal(),
+            base_url=self.settings.audit_url,
+            timeout=30,
+            admission=self.admission,
+            retry_handlers=self._retry_handlers(),
+        )
+        response = client.logs(**params)
+        body = response.body if isinstance(response.body, dict) else {}
+        if response.status_code == 200 and body.get("ok") is not False:
+            return body
+        headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+        after = headers.get("retry-after")
+        raise AuditError(
+            response.status_code,
+            str(body.get("error") or f"HTTP {response.status_code}"),
+            str(after[0] if isinstance(after, list) else after) if after else None,
+        )
+
+    def _retry_handlers(self) -> list[Any]:
+        retries = self.settings.max_retries
+        return [
+            ConnectionErrorRetryHandler(max_retry_count=min(retries, 2)),
+            RateLimitErrorRetryHandler(max_retry_count=retries),
+        ]
 
     def pages(self, method: str, **params: Any) -> Iterator[dict[str, Any]]:
         """Cursor paging via ``response_metadata.next_cursor`` (or the top-level ``next_cursor``
@@ -244,6 +302,9 @@ NOT_AVAILABLE = frozenset(
         "not_enabled",
         "no_permission",
         "access_denied",
+        "user_not_authorized",
+        "team_not_authorized",
+        "invalid_workspace",
     }
 )
 
@@ -255,17 +316,15 @@ def classify(method: str, error: Exception, retries: int) -> tuple[str, str]:
         return "no_token", f"{method} needs a token in {kinds}; none is configured"
     if isinstance(error, MalformedPage):
         return "malformed", f"{method}: {error}"
+    if isinstance(error, AuditError):
+        return _classify_audit(method, error, retries)
     if not isinstance(error, SlackApiError):
         return "unreachable", f"{method}: {type(error).__name__}: {error}"
     response = error.response
     code = str(response.get("error") or f"HTTP {response.status_code}")
     if response.status_code == 429:
-        after = (response.headers or {}).get("Retry-After") or (response.headers or {}).get(
-            "retry-after"
-        )
-        return "throttled", (
-            f"{method} still rate limited after {retries} retries (Retry-After: {after})"
-        )
+        headers = response.headers or {}
+        return _throttled(method, retries, headers.get("Retry-After") or headers.get("retry-after"))
     if code == "missing_scope":
         return "missing_scope", (
             f"{method} needs scope {response.get('needed') or '?'} "
@@ -282,3 +341,26 @@ def classify(method: str, error: Exception, retries: int) -> tuple[str, str]:
     if code in NOT_AVAILABLE:
         return "not_available", f"{method}: {code} (not available to this token or plan)"
     return "api_error", f"{method}: {code}"
+
+
+def _classify_audit(method: str, error: AuditError, retries: int) -> tuple[str, str]:
+    if error.status == 429:
+        return _throttled(method, retries, error.retry_after)
+    if (
+        error.code in ("invalid_authentication", "invalid_auth", "not_authed")
+        or error.status == 401
+    ):
+        return "auth", f"{method}: {error.code} (the Audit Logs API needs an Org Owner token)"
+    if error.code in NOT_AVAILABLE:
+        return "not_available", (
+            f"{method}: {error.code} (needs Enterprise Grid and an Org Owner token with "
+            "auditlogs:read)"
+        )
+    return "api_error", f"{method}: {error}"
+
+
+def _throttled(method: str, retries: int, after: Any) -> tuple[str, str]:
+    return (
+        "throttled",
+        f"{method} still rate limited after {retries} retries (Retry-After: {after})",
+    )

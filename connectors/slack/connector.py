@@ -1,4 +1,4 @@
-"""SlackConnector: plan, declared region, apps, Slack Connect and retention of one workspace."""
+"""SlackConnector: plan, declared region, apps, Slack Connect, retention and logs of a workspace."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from connectors.base import Connector, Recorder
 from connectors.slack.apps import read_apps
 from connectors.slack.client import SlackApi
 from connectors.slack.connect import read_channels, read_external_orgs
+from connectors.slack.logs import read_logs
 from connectors.slack.methods import permissions
 from connectors.slack.reader import Reader
 from connectors.slack.retention import read_retention
@@ -39,6 +40,8 @@ class SlackConnector(Connector):
             collection.flows.extend(read_external_orgs(reader, workspace, channels))
         self.progress("slack: retention and EKM")
         read_retention(reader, workspace, channels, settings.retention_channel_limit)
+        self.progress("slack: audit and access logs")
+        collection.assets.extend(read_logs(reader, workspace))
         return self.finish(collection)
 
     @classmethod

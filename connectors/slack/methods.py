@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 TokenKind = Literal["bot", "user", "org"]
-Feature = Literal["workspace", "apps", "slack_connect", "retention_ekm"]
+Feature = Literal["workspace", "apps", "slack_connect", "retention_ekm", "audit_logs"]
 
 # Calls per minute per method per workspace per app (docs.slack.dev/apis/web-api/rate-limits).
 # "special" (auth.test) is documented as "hundreds per minute"; 100 is the cautious reading.
@@ -21,6 +21,10 @@ TIER_PER_MINUTE: dict[str, int] = {"t1": 1, "t2": 20, "t3": 50, "t4": 100, "spec
 
 # Settings key holding each token kind, for messages that tell the user what to configure.
 TOKEN_SETTING: dict[TokenKind, str] = {"bot": "token", "user": "user_token", "org": "org_token"}
+
+# The Audit Logs API's /logs endpoint, named like a method so the same gate, pacing and ledger
+# apply.
+AUDIT_LOGS = "audit.logs"
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,29 @@ METHODS: dict[str, Method] = {
             page_size=1000,
             grid_only=True,
         ),
+        # Login access logs on paid plans (free: ``paid_only``); read with count=1 to prove
+        # availability.
+        Method(
+            "team.accessLogs",
+            "t2",
+            "GET",
+            ("admin",),
+            ("user", "org"),
+            "audit_logs",
+            page_size=1000,
+        ),
+        # Not a Web API method: GET {audit_url}logs on the Audit Logs API (api.slack.com/audit/v1),
+        # Tier 3 with an org-wide limit, Org Owner user token only.
+        Method(
+            AUDIT_LOGS,
+            "t3",
+            "GET",
+            ("auditlogs:read",),
+            ("org",),
+            "audit_logs",
+            page_size=9999,
+            grid_only=True,
+        ),
     )
 }
 
@@ -126,6 +153,8 @@ FEATURE_PURPOSE: dict[Feature, str] = {
     "apps": "third-party apps and their scopes (Grid: admin.apps lists; else integration logs)",
     "slack_connect": "externally shared channels and the external organisations behind them",
     "retention_ekm": "per-channel custom retention and EKM status (Enterprise Grid only)",
+    "audit_logs": "which logs exist to reconstruct a breach: login access logs (paid plans) and "
+    "the Audit Logs API (Enterprise Grid, Org Owner token); one entry each, availability only",
 }
 
 
@@ -158,5 +187,8 @@ def permissions() -> dict[str, Any]:
             "and its evidence with declared_region_evidence.",
             "Workspace retention, exports and EKM settings have no read method outside the Grid "
             "Audit Logs API (Org Owner token).",
+            "The Audit Logs API (audit.logs) lives at audit_url (default "
+            "https://api.slack.com/audit/v1/) and accepts only an Org Owner's xoxp token with "
+            "auditlogs:read, given as org_token; admins' tokens are refused.",
         ],
     }

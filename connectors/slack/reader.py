@@ -20,9 +20,13 @@ class Reader:
         self.api = api
         self.recorder = recorder
 
+    def classify(self, method: str, error: Exception) -> tuple[str, str]:
+        """(reason, one-line message) for a failed call, without recording anything."""
+        return classify(method, error, self.api.settings.max_retries)
+
     def gap(self, method: str, error: Exception, resource: str | None = None) -> str:
         """Record the failure as a gap; returns the gap reason (callers branch on it)."""
-        reason, message = classify(method, error, self.api.settings.max_retries)
+        reason, message = self.classify(method, error)
         self.recorder.gap(
             provider="slack",
             service=METHODS[method].feature,

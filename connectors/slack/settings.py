@@ -12,8 +12,10 @@ from scanner.errors import ConfigError
 from scanner.secrets import Secret, resolve_secret
 
 DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_AUDIT_URL = "https://api.slack.com/audit/v1/"
 _KNOWN = {
     "api_url",
+    "audit_url",
     "token",
     "user_token",
     "org_token",
@@ -31,6 +33,7 @@ _NO_REGION = {"", "none", "us", "default"}
 @dataclass(frozen=True)
 class SlackSettings:
     api_url: str
+    audit_url: str
     tokens: dict[TokenKind, Secret]
     team_id: str | None
     declared_region: str | None
@@ -59,6 +62,7 @@ class SlackSettings:
         evidence = str(s.get("declared_region_evidence") or "").strip()
         return cls(
             api_url=_api_url(str(s.get("api_url") or DEFAULT_API_URL), where),
+            audit_url=_api_url(str(s.get("audit_url") or DEFAULT_AUDIT_URL), where, "audit_url"),
             tokens=tokens,
             team_id=str(s["team_id"]) if s.get("team_id") else None,
             declared_region=None if region in _NO_REGION else region,
@@ -69,10 +73,11 @@ class SlackSettings:
         )
 
 
-def _api_url(value: str, where: str) -> str:
+def _api_url(value: str, where: str, key: str = "api_url") -> str:
     parsed = urlparse(value)
     if parsed.scheme not in ("https", "http") or not parsed.netloc:
-        raise ConfigError(f"{where}: api_url must be an http(s) URL such as {DEFAULT_API_URL}")
+        example = DEFAULT_API_URL if key == "api_url" else DEFAULT_AUDIT_URL
+        raise ConfigError(f"{where}: {key} must be an http(s) URL such as {example}")
     return value if value.endswith("/") else value + "/"
 
 

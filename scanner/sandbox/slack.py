@@ -7,7 +7,11 @@ HTTP 200 (``missing_scope`` with ``needed``/``provided``, ``invalid_auth``, ``to
 ``not_allowed_token_type``, ``user_is_bot``, ``feature_not_enabled``...) and HTTP 429 with
 Retry-After. ``page_cap`` makes Slack's "may return fewer than limit" visible in small data.
 Any method it does not know (e.g. chat.postMessage) is counted and refused, so tests can prove
-a write never arrived.
+a write never arrived. The Enterprise Grid Audit Logs API is served under ``/audit/v1/`` with its
+own conventions: standard HTTP status codes (401 ``invalid_authentication``, 403
+``feature_not_enabled`` off Grid, 403 ``user_not_authorized`` for tokens that are not an Org
+Owner's with ``auditlogs:read``, 429 with Retry-After), ``entries`` newest first, ``action``
+filter and cursor paging.
 """
 
 from __future__ import annotations
@@ -65,6 +69,10 @@ class SlackServer(LocalServer):
         return f"{self.url}/api/"
 
     @property
+    def audit_url(self) -> str:
+        return f"{self.url}/audit/v1/"
+
+    @property
     def grid(self) -> bool:
         return bool(self.data["team"].get("enterprise_id"))
 
@@ -101,6 +109,9 @@ class SlackHandler(JsonHandler):
         url = urlparse(self.path)
         method = url.path.rsplit("/", 1)[-1]
         params = dict(parse_qsl(url.query))
+        if url.path.startswith("/audit/v1/"):
+            self._audit(verb, method, params)
+            return
         body = self.read_body()
         if body:
             if "json" in (self.headers.get("Content-Type") or ""):
@@ -120,6 +131,33 @@ class SlackHandler(JsonHandler):
             self.reply(200, {"ok": True, **self._answer(method, params)})
         except SlackError as err:
             self.reply(200, err.body)
+
+    def _audit(self, verb: str, endpoint: str, params: Body) -> None:
+        """The Audit Logs API: GET only, Org Owner token with auditlogs:read, Grid only."""
+        self.read_body()
+        self.server.verbs.append((verb, f"audit.{endpoint}"))
+        self.note_request(f"audit.{endpoint}")
+        auth = self.headers.get("Authorization") or ""
+        token = self.server.data["tokens"].get(auth[7:] if auth.startswith("Bearer ") else "")
+        if verb != "GET" or endpoint != "logs":
+            self.reply(405 if verb != "GET" else 404, {"ok": False, "error": "invalid_request"})
+        elif token is None or token.get("revoked"):
+            self.reply(401, {"ok": False, "error": "invalid_authentication"})
+        elif self.server.faults.take_throttle("audit.logs"):
+            self.reply(
+                429,
+                {"ok": False, "error": "rate_limited"},
+                {"Retry-After": str(self.server.faults.retry_after)},
+            )
+        elif not self.server.grid:
+            self.reply(403, {"ok": False, "error": "feature_not_enabled"})
+        elif not token.get("owner") or "auditlogs:read" not in token.get("scopes", []):
+            self.reply(403, {"ok": False, "error": "user_not_authorized"})
+        else:
+            try:
+                self.reply(200, _audit_logs(self.server, params))
+            except SlackError as err:
+                self.reply(400, err.body)
 
     def _answer(self, method: str, params: Body) -> Body:
         route = ROUTES.get(method)
@@ -225,14 +263,41 @@ def _external_teams(srv: SlackServer, params: Body, _token: Body) -> Body:
     return body
 
 
-def _integration_logs(srv: SlackServer, params: Body, _token: Body) -> Body:
-    logs = srv.data.get("integration_logs", [])
-    count = min(_int(params.get("count"), 100), srv.page_cap)
-    page = max(_int(params.get("page"), 1), 1)
-    pages = max(1, -(-len(logs) // count))
+def _numbered(key: str, data_key: str) -> Callable[[SlackServer, Body, Body], Body]:
+    """Legacy page/count paging (team.integrationLogs, team.accessLogs)."""
+
+    def handler(srv: SlackServer, params: Body, _token: Body) -> Body:
+        logs = srv.data.get(data_key, [])
+        count = min(_int(params.get("count"), 100), srv.page_cap)
+        page = max(_int(params.get("page"), 1), 1)
+        pages = max(1, -(-len(logs) // count))
+        return {
+            key: logs[(page - 1) * count : page * count],
+            "paging": {"count": count, "total": len(logs), "page": page, "pages": pages},
+        }
+
+    return handler
+
+
+def _access_logs(srv: SlackServer, params: Body, token: Body) -> Body:
+    if srv.data.get("plan") == "free":
+        raise SlackError("paid_only")
+    return _numbered("logins", "access_logs")(srv, params, token)
+
+
+def _audit_logs(srv: SlackServer, params: Body) -> Body:
+    actions = {a for a in (params.get("action") or "").split(",") if a}
+    entries = [
+        e for e in srv.data.get("audit_logs", []) if not actions or e.get("action") in actions
+    ]
+    limit = _int(params.get("limit"), 100)
+    if not 1 <= limit <= 9999:
+        raise SlackError("invalid_limit")
+    start = _int(params.get("cursor"), 0) if params.get("cursor") else 0
+    end = start + min(limit, srv.page_cap)
     return {
-        "logs": logs[(page - 1) * count : page * count],
-        "paging": {"count": count, "total": len(logs), "page": page, "pages": pages},
+        "entries": entries[start:end],
+        "response_metadata": {"next_cursor": str(end) if end < len(entries) else ""},
     }
 
 
@@ -271,7 +336,14 @@ ROUTES: dict[str, Route] = {
         "not_an_enterprise",
     ),
     "team.integrationLogs": Route(
-        _integration_logs, ("admin",), ("user",), admin=True, type_error="user_is_bot"
+        _numbered("logs", "integration_logs"),
+        ("admin",),
+        ("user",),
+        admin=True,
+        type_error="user_is_bot",
+    ),
+    "team.accessLogs": Route(
+        _access_logs, ("admin",), ("user",), admin=True, type_error="user_is_bot"
     ),
     "admin.apps.approved.list": Route(
         _apps("approved_apps"), ("admin.apps:read",), ("user",), True
@@ -300,7 +372,11 @@ def service_for(server: SlackServer) -> RunningService:
     """``settings`` point the SlackConnector at ``server``; ``env`` holds the tokens they name.
     The dataset's ``declared`` block is the administrator's declaration (region, evidence)."""
     data = server.data
-    settings: dict[str, Any] = {"api_url": server.api_url, **data.get("declared", {})}
+    settings: dict[str, Any] = {
+        "api_url": server.api_url,
+        "audit_url": server.audit_url,
+        **data.get("declared", {}),
+    }
     env: dict[str, str] = {}
     for role, key, var in (
         ("bot", "token", BOT_ENV),
