@@ -49,7 +49,8 @@ KINDS = [
     ("secretsmanager", "secretsmanager.ListSecrets", 100, 1),
     ("ecr", "ecr.DescribeRepositories", 1000, 0),
 ]
-ACCOUNT = "123456789012"
+# per-region calls that list settings rather than resources (ECR's registry replication rules)
+SETTINGS_CALLS = {"ecr": 1}
 
 
 def seed_full(url: str, total: int, regions: list[str]) -> Counter[tuple[str, str]]:
@@ -98,6 +99,7 @@ def minimal_plan(placed: Counter[tuple[str, str]], regions: list[str], s3_only: 
         for region in regions:
             count = placed[(service, region)]
             calls += max(1, math.ceil(count / page)) + per_resource * count
+            calls += SETTINGS_CALLS.get(service, 0)
     return calls
 
 
