@@ -21,7 +21,12 @@ import pytest
 
 from scanner.sandbox.httpserver import JsonHandler, LocalServer
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+# Debian's postgresql package: /usr/lib/postgresql/<major>/bin (newest first)
+PG_BIN = max(
+    Path("/usr/lib/postgresql").glob("*/bin"),
+    default=Path("/nonexistent"),
+    key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+)
 
 
 @pytest.fixture
