@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from connectors.aws import scp
-from scanner.sandbox.aws import create_organization
+from scanner.sandbox.aws import create_organization, seeding_client
 from tests.aws.conftest import AwsSandbox, by_check
 
 EU = ["eu-central-1", "eu-west-1"]
@@ -178,3 +178,21 @@ def test_unexpected_condition_operator_is_a_gap_and_not_trusted(aws: AwsSandbox)
     assert gap.reason == "unsupported_condition" and "DateLessThan" in gap.message
     found = {n.split(" (")[0]: f for n, f in by_check(collection, "aws-region-guardrail").items()}
     assert found["prod"].status == "fail" and "cannot be judged" in found["prod"].message
+
+
+def test_member_account_without_org_access_gets_a_clear_gap(
+    aws: AwsSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = organization(aws, [{"name": "eu", "document": deny_outside(EU), "attach": ["root"]}])
+    credentials = seeding_client("sts", aws.moto, "us-east-1").assume_role(
+        RoleArn=f"arn:aws:iam::{ids['prod']}:role/Scanner", RoleSessionName="scan"
+    )["Credentials"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", credentials["AccessKeyId"])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", credentials["SecretAccessKey"])
+    monkeypatch.setenv("AWS_SESSION_TOKEN", credentials["SessionToken"])
+    aws.fault("organizations", "AccessDeniedException", operation="ListRoots")
+    collection = aws.collect(through_stub=True, services=["organizations"])
+    assert collection.identity["account_id"] == ids["prod"]
+    (gap,) = collection.gaps
+    assert gap.reason == "access_denied" and "management account" in gap.message
+    assert by_check(collection, "aws-region-guardrail") == {}

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from connectors.aws import scp
 from connectors.aws.context import AwsScan, paginate
-from connectors.aws.errors import error_code
+from connectors.aws.errors import ACCESS_DENIED, error_code
 
 SERVICE = "organizations"
 SCOPE = "organization"
@@ -32,7 +32,18 @@ def organization(scan: AwsScan, region: str) -> None:
         _organization_asset(scan, None, False, [])
         _account(scan, scan.account_id, scan.account_id, [], management=False)
         return
-    root = paginate(client, "list_roots", "Roots", PAGE)[0]
+    try:
+        root = paginate(client, "list_roots", "Roots", PAGE)[0]
+    except ClientError as exc:
+        if org.get("MasterAccountId") == scan.account_id or error_code(exc) not in ACCESS_DENIED:
+            raise
+        scan.gap_reason(
+            SERVICE, "ListRoots", "access_denied",
+            "SCPs are readable only from the management account or a delegated administrator: "
+            "scan from there (with --org for every account), or leave organizations out with "
+            "--services",
+        )  # fmt: skip
+        return
     enabled = any(
         t.get("Type") == SCP and t.get("Status") == "ENABLED" for t in root.get("PolicyTypes", [])
     )
