@@ -12,6 +12,7 @@ Emitted assets follow the shared ``audit_log`` convention of ``checks/breach_rea
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -58,7 +59,7 @@ def _access_logs(reader: Reader) -> dict[str, Any]:
             found.update(available=False, reason="paid_only")
         return found
     reader.recorder.read(method)
-    newest = _first(body, "logins").get("date_last")
+    newest = _iso(_first(body, "logins").get("date_last"))
     return {"available": True, "reason": "read", "newest_entry": newest}
 
 
@@ -75,7 +76,7 @@ def _audit_logs(reader: Reader, workspace: Asset) -> dict[str, Any]:
     except ReadError as exc:
         return _evidence(reader, AUDIT_LOGS, exc)
     reader.recorder.read(AUDIT_LOGS)
-    newest = _first(body, "entries").get("date_create")
+    newest = _iso(_first(body, "entries").get("date_create"))
     return {"available": True, "reason": "read", "newest_entry": newest}
 
 
@@ -89,7 +90,7 @@ def _ekm_from_audit(reader: Reader, workspace: Asset) -> None:
     latest = _first(body, "entries") or None
     ekm = workspace.attributes.setdefault("ekm", {})
     ekm["audit_log"] = (
-        {"action": latest.get("action"), "date_create": latest.get("date_create")}
+        {"action": latest.get("action"), "date_create": _iso(latest.get("date_create"))}
         if latest
         else {"action": None, "note": "no EKM enrolment recorded in the audit log"}
     )
@@ -103,6 +104,13 @@ def _first(body: dict[str, Any], key: str) -> dict[str, Any]:
     """The newest entry of a list answer (both APIs list newest first), or {}."""
     items = body.get(key)
     return items[0] if isinstance(items, list) and items and isinstance(items[0], dict) else {}
+
+
+def _iso(timestamp: Any) -> str | None:
+    """Slack's Unix seconds as ISO 8601 (UTC); anything else unchanged or None."""
+    if isinstance(timestamp, int | float) and not isinstance(timestamp, bool):
+        return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
+    return str(timestamp) if timestamp else None
 
 
 def _asset(workspace: Asset, key: str, name: str, method: str, found: dict[str, Any]) -> Asset:
