@@ -111,10 +111,17 @@ class Connector(abc.ABC):
 
     provider: ClassVar[str]
 
-    def __init__(self, target: Target, progress: ProgressCallback | None = None) -> None:
+    def __init__(
+        self,
+        target: Target,
+        progress: ProgressCallback | None = None,
+        ledger: CallLedger | None = None,
+    ) -> None:
+        """``ledger`` lets a caller share a rate budget: it is told of every call before it
+        is sent (see scanner.multiscan.LimitedLedger)."""
         self.target = target
         self.progress: ProgressCallback = progress or (lambda _step: None)
-        self.ledger = CallLedger()
+        self.ledger = ledger or CallLedger()
 
     def new_collection(self) -> Collection:
         return Collection(target=self.target.name, provider=self.provider, started_at=utcnow())

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from connectors.base import CallLedger, Target, utcnow
-from connectors.registry import connector_class
 from scanner import __version__
 from scanner.errors import ScannerError
 from scanner.history import Drift, HistoryError, HistoryStore, RunRecord, TargetRecord, diff
@@ -39,6 +38,7 @@ from scanner.scan import (
     evaluate_outcome,
     exit_code,
 )
+from scanner.scan import collect_one as collect_target
 from scanner.secrets import redact
 from scanner.targets import Client, TargetsFile
 
@@ -101,24 +101,9 @@ class LimitedLedger(CallLedger):
 def collect_one(
     target: Target, limiter: RateLimiter | None, progress: Progress | None, debug: bool
 ) -> Collection | dict[str, str]:
-    """One target's collection, or the failure record the report shows for it."""
-
-    def step(message: str) -> None:
-        if progress:
-            progress(target.name, message)
-
-    try:
-        connector = connector_class(target.provider)(target, progress=step)
-        if limiter is not None:
-            connector.ledger = LimitedLedger(limiter)
-        return connector.collect()
-    except ScannerError as exc:
-        return {"target": target.name, "provider": target.provider, "error": str(exc)}
-    except Exception as exc:  # a connector bug must not cost the other clients
-        if debug:
-            log.exception("connector crashed for %s", target.name)
-        message = redact(f"internal error: {type(exc).__name__}: {exc}")
-        return {"target": target.name, "provider": target.provider, "error": message}
+    """One target's collection, counting its calls against the provider's shared budget."""
+    ledger = LimitedLedger(limiter) if limiter is not None else None
+    return collect_target(target, progress, debug, ledger)
 
 
 # ----------------------------------------------------------------------------- results

@@ -107,6 +107,11 @@ class Policy:
         located = load_yaml(path, "policy.schema.json")
         doc = plain(located)
         _check_register(doc.get("vendors", []), located, path)
+        return cls.from_document(doc, str(path))
+
+    @classmethod
+    def from_document(cls, doc: dict[str, Any], source: str) -> Policy:
+        """A Policy from a document already validated against policy.schema.json."""
         return cls(
             allowed_jurisdictions=tuple(doc.get("allowed_jurisdictions", DEFAULT_JURISDICTIONS)),
             adequacy_countries=frozenset(doc.get("adequacy_countries", ())),
@@ -114,7 +119,7 @@ class Policy:
             forbidden_locations=frozenset(c.lower() for c in doc.get("forbidden_locations", ())),
             vendors=tuple(_vendor(v) for v in doc.get("vendors", ())),
             waivers=tuple(_waiver(w) for w in doc.get("waivers", ())),
-            source=str(path),
+            source=source,
         )
 
     def judge(self, place: Place) -> Judgement:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from checks.engine import evaluate
-from connectors.base import Target, utcnow
+from connectors.base import CallLedger, Target, utcnow
 from connectors.registry import connector_class
 from reports.document import build_document
 from scanner import __version__
@@ -40,6 +40,30 @@ class ScanOutcome:
     finished_at: str = ""
 
 
+def collect_one(
+    target: Target,
+    progress: Callable[[str, str], None] | None = None,
+    debug: bool = False,
+    ledger: CallLedger | None = None,
+) -> Collection | dict[str, str]:
+    """One target's collection, or the failure record the report shows for it."""
+
+    def step(message: str) -> None:
+        if progress:
+            progress(target.name, message)
+
+    try:
+        connector = connector_class(target.provider)(target, progress=step, ledger=ledger)
+        return connector.collect()
+    except ScannerError as exc:
+        return {"target": target.name, "provider": target.provider, "error": str(exc)}
+    except Exception as exc:  # a connector bug must not cost the other targets
+        if debug:
+            log.exception("connector crashed for %s", target.name)
+        message = redact(f"internal error: {type(exc).__name__}: {exc}")
+        return {"target": target.name, "provider": target.provider, "error": message}
+
+
 def collect_targets(
     targets: list[Target],
     progress: Callable[[str, str], None] | None = None,
@@ -48,24 +72,8 @@ def collect_targets(
 ) -> ScanOutcome:
     """Run every target's connector; failures to start are recorded, not raised."""
     outcome = ScanOutcome()
-
-    def run(target: Target) -> Collection | dict[str, str]:
-        def step(message: str) -> None:
-            if progress:
-                progress(target.name, message)
-
-        try:
-            return connector_class(target.provider)(target, progress=step).collect()
-        except ScannerError as exc:
-            return {"target": target.name, "provider": target.provider, "error": str(exc)}
-        except Exception as exc:  # a connector bug must not cost the other targets
-            if debug:
-                log.exception("connector crashed for %s", target.name)
-            message = redact(f"internal error: {type(exc).__name__}: {exc}")
-            return {"target": target.name, "provider": target.provider, "error": message}
-
     with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(targets)))) as pool:
-        for result in pool.map(run, targets):
+        for result in pool.map(lambda t: collect_one(t, progress, debug), targets):
             if isinstance(result, Collection):
                 outcome.collections.append(result)
             else:

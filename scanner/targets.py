@@ -17,7 +17,7 @@ from typing import Any
 from connectors.base import Target
 from connectors.registry import PROVIDERS, settings_schema_path, validate_settings
 from scanner.errors import ConfigError, UsageError
-from scanner.policy import Policy, _vendor, _waiver
+from scanner.policy import Policy
 from scanner.secrets import REFERENCE, redact, resolve_secret
 from scanner.yamlfile import line_of, load_schema, load_yaml, plain, validate
 
@@ -322,7 +322,7 @@ def _client_policy(
         source = f"{base_source} + {file}: client {name} policy"
     if not base and not overlay:
         return Policy()
-    return policy_from_document(merge_policies(base, overlay), source)
+    return Policy.from_document(merge_policies(base, overlay), source)
 
 
 def merge_policies(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
@@ -338,19 +338,3 @@ def merge_policies(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, A
         else:
             merged[key] = value
     return merged
-
-
-def policy_from_document(doc: dict[str, Any], source: str) -> Policy:
-    """A Policy from an already validated document (scanner.policy only loads from a path)."""
-    defaults = Policy()
-    return Policy(
-        allowed_jurisdictions=tuple(
-            doc.get("allowed_jurisdictions", defaults.allowed_jurisdictions)
-        ),
-        adequacy_countries=frozenset(doc.get("adequacy_countries", ())),
-        allowed_locations=frozenset(c.lower() for c in doc.get("allowed_locations", ())),
-        forbidden_locations=frozenset(c.lower() for c in doc.get("forbidden_locations", ())),
-        vendors=tuple(_vendor(v) for v in doc.get("vendors", ())),
-        waivers=tuple(_waiver(w) for w in doc.get("waivers", ())),
-        source=source,
-    )

@@ -230,3 +230,15 @@ def test_unknown_provider_and_format_are_usage_errors(tmp_path: Path) -> None:
     assert run_cli("scan", "gcp").exit_code == 2
     assert run_cli("permissions", "gcp").exit_code == 2
     assert run_cli("report", "x.json", "--format", "pdf").exit_code == 2
+
+
+def test_duplicate_policy_key_is_refused_with_its_line(tmp_path: Path) -> None:
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("version: 1\nadequacy_countries: [GB]\nadequacy_countries: [CH]\n")
+    evidence = tmp_path / "evidence.json"
+    evidence.write_text(json.dumps(EMPTY_EVIDENCE))
+    result = run_cli(
+        "evaluate", str(evidence), "--policy", str(policy), "--output-dir", str(tmp_path)
+    )
+    assert result.exit_code == 2
+    assert f"{policy}:3: not valid YAML: duplicate key 'adequacy_countries'" in result.stderr
