@@ -41,3 +41,13 @@ def test_demo_shows_the_sample_company(tmp_path: Path) -> None:
     assert "vendor-incident-readiness" in failing  # Slack's 96-hour window
     assert "vendor-certifications" in failing  # AWS's expired ISO 27001
     assert "kn-crm-exports-legacy-us" in result.stdout and "Verdict:" in result.stdout
+
+
+def test_demo_states_breach_readiness_per_target(tmp_path: Path) -> None:
+    assert run_cli("demo", "--output-dir", str(tmp_path)).exit_code == 0
+    document = json.loads((tmp_path / "report.json").read_text())
+    readiness = [f for f in document["findings"] if f["check_id"] == "breach-readiness"]
+    assert sorted(f["provider"] for f in readiness) == ["aws", "m365", "slack"]
+    assert all("72" in f["message"] for f in readiness)
+    slack = next(f for f in readiness if f["provider"] == "slack")
+    assert "96" in slack["message"]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import urllib3
 import yaml
 from botocore.config import Config
 
@@ -36,7 +37,7 @@ def start_moto() -> tuple[Any, str]:
     from moto.server import ThreadedMotoServer
 
     os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    logging.getLogger("werkzeug").setLevel(logging.CRITICAL)  # moto logs unknown APIs as errors
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
@@ -151,8 +152,12 @@ def start_stub(moto_url: str, dataset: dict[str, Any]) -> StubServer:
 
 
 def start_aws(dataset: dict[str, Any] | None = None) -> RunningService:
-    """moto seeded with ``dataset`` (default: the sample company)."""
+    """moto seeded with ``dataset`` (default: the sample company).
+
+    moto keeps its accounts in process-wide state, so the sandbox starts from a reset: a second
+    demo in the same process gets the same company, not a collision with the first one."""
     server, url = start_moto()
+    urllib3.request("POST", f"{url}/moto-api/reset")
     data = dataset if dataset is not None else yaml.safe_load(DATA.read_text(encoding="utf-8"))
     seed(url, data)
     stub = start_stub(url, data)
