@@ -46,3 +46,14 @@ def moto(moto_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
 def run_cli(*args: str) -> Result:
     """Invoke `residency` in-process; stdout and stderr stay separate."""
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def require_system_tool(present: bool, what: str) -> None:
+    """A missing system package skips locally but fails in CI, where `make test` installs it:
+    a real path must never be skipped silently where it counts."""
+    if present:
+        return
+    message = f"{what} is not installed (scripts/system-deps.sh installs it)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)

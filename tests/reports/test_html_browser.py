@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from reports import html
+from tests.conftest import require_system_tool
 from tests.reports.conftest import XSS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -26,7 +27,9 @@ FLAGS = [
     "--no-first-run",
 ]
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium is not installed")
+@pytest.fixture(autouse=True)
+def _chromium_installed() -> None:
+    require_system_tool(Path(CHROMIUM).exists(), "chromium (Debian package chromium)")
 
 
 def expect(locator: Any) -> Any:

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from scanner.sandbox.httpserver import JsonHandler, LocalServer
+from tests.conftest import require_system_tool
 
 # Debian's postgresql package: /usr/lib/postgresql/<major>/bin (newest first)
 PG_BIN = max(
@@ -105,8 +106,7 @@ def _as_postgres(command: list[str], cwd: Path) -> subprocess.CompletedProcess[s
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A throwaway PostgreSQL cluster on a loopback port (Debian package ``postgresql``)."""
-    if not (PG_BIN / "initdb").exists():
-        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
+    require_system_tool((PG_BIN / "initdb").exists(), "PostgreSQL (Debian package postgresql)")
     # not under pytest's root-only temp folder: the server may run as the postgres user
     base = Path(tempfile.mkdtemp(prefix="residency-pg-"))
     data = base / "data"

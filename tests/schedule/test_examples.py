@@ -16,6 +16,7 @@ import yaml
 
 from scanner.cli import main
 from scanner.targets import load_targets
+from tests.conftest import require_system_tool
 
 EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
 CRON_FIELD = r"(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*"
@@ -70,8 +71,8 @@ def test_systemd_units() -> None:
 
 def test_systemd_units_verify(tmp_path: Path) -> None:
     analyze = shutil.which("systemd-analyze")
-    if analyze is None:
-        pytest.skip("systemd-analyze not installed")
+    require_system_tool(analyze is not None, "systemd-analyze (Debian package systemd)")
+    assert analyze is not None
     # verify needs an executable ExecStart: point it at this venv's residency
     real = str(Path(sys.executable).with_name("residency"))
     text = (EXAMPLES / "residency-scan.service").read_text()
