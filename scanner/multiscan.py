@@ -258,7 +258,7 @@ class MultiScan:
                 reason = entry["error"] or f"{gaps} part(s) could not be read"
                 result.incomplete.append({"target": entry["name"], "reason": reason})
             result.drift.append(diff(entry["name"], self._baseline(entry["name"]), document))
-        folder = RunFolder(client.report_dir, self.result.started_at, self.result.run_id)
+        folder = RunFolder(client.report_dir, self.result.run_id)
         changes = {
             "run_id": self.result.run_id,
             "history": self.result.history_error or "ok",

@@ -1,8 +1,9 @@
 """Per-run report folders and a ``latest`` link that only ever points at a finished run.
 
-``<dir>/runs/<UTC time>-<run id>/`` holds one run's files, each written atomically; ``<dir>/latest``
-is swapped (a new symlink renamed over the old) only after every file of the run is in place, so
-a reader following it never sees a half-written run.
+``<dir>/runs/<UTC time to the microsecond>-<run id>/`` holds one run's files, each written
+atomically (names sort in creation order); ``<dir>/latest`` is swapped (a new symlink renamed
+over the old) only after every file of the run is in place, so a reader
+following it never sees a half-written run.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,15 +22,30 @@ from scanner.output import write_reports
 LATEST = "latest"
 
 
-def folder_name(started_at: str, run_id: str) -> str:
-    stamp = started_at.replace("-", "").replace(":", "").split("+")[0].split(".")[0]
-    return f"{stamp}Z-{run_id[:8]}"
+STAMP = "%Y%m%dT%H%M%S.%fZ"
+TICK = timedelta(microseconds=1)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def folder_name(root: Path, run_id: str, clock: Callable[[], datetime] = now) -> str:
+    """A name that sorts after every run already in ``root/runs``, so text order is creation
+    order: the time to the microsecond, moved just past the newest run should the clock have
+    stepped back (NTP) or not moved on."""
+    stamp = clock()
+    newest = max((p.name for p in (root / "runs").glob("*T*Z-*")), default="")
+    if newest >= stamp.strftime(STAMP):
+        with contextlib.suppress(ValueError):
+            stamp = datetime.strptime(newest.split("Z-")[0] + "Z", STAMP).replace(tzinfo=UTC) + TICK
+    return f"{stamp.strftime(STAMP)}-{run_id[:8]}"
 
 
 class RunFolder:
-    def __init__(self, root: Path, started_at: str, run_id: str) -> None:
+    def __init__(self, root: Path, run_id: str, clock: Callable[[], datetime] = now) -> None:
         self.root = root
-        self.path = root / "runs" / folder_name(started_at, run_id)
+        self.path = root / "runs" / folder_name(root, run_id, clock)
 
     def write_reports(self, document: dict[str, Any], formats: list[str]) -> list[Path]:
         return write_reports(document, formats, self.path)
