@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,7 @@ from scanner.yamlfile import load_yaml, plain, validate
 CATALOG_DIR = Path(__file__).parent / "catalog"
 CATALOG_SCHEMA = Path(__file__).parent / "catalog.schema.json"
 MUTABLE = frozenset({"fail", "warn", "manual", "error"})
+log = logging.getLogger("residency.checks")
 
 
 @cache
@@ -70,8 +72,19 @@ def evaluate(
     for meta in load_catalog():
         if not applies(meta, collection.provider) or (only and meta.id not in only):
             continue
-        for verdict in check_function(meta)(ctx):
-            findings.append(_finding(meta, verdict, ctx))
+        try:
+            verdicts = list(check_function(meta)(ctx))
+        except Exception as exc:  # one broken check (or odd evidence) must not cost the rest
+            log.debug("check %s crashed", meta.id, exc_info=True)
+            verdicts = [
+                Verdict(
+                    f"check:{meta.id}",
+                    meta.id,
+                    "error",
+                    f"the check could not evaluate this evidence: {type(exc).__name__}: {exc}",
+                )
+            ]
+        findings.extend(_finding(meta, verdict, ctx) for verdict in verdicts)
     return findings
 
 

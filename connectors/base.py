@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import abc
 import collections
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from scanner.models import Asset, Collection, Flow, Gap
 from scanner.secrets import redact
 
 ProgressCallback = Callable[[str], None]
+log = logging.getLogger("residency.connectors")
 
 
 def utcnow() -> str:
@@ -89,6 +91,15 @@ class Recorder:
         region: str | None = None,
     ) -> None:
         gap = Gap(provider, service, operation, reason, redact(message), resource, region)
+        log.info(
+            "%s: gap in %s %s%s: %s: %s",
+            self.collection.target,
+            service,
+            operation,
+            f" ({' '.join(p for p in (region, resource) if p)})" if region or resource else "",
+            reason,
+            gap.message,
+        )
         with self._lock:
             self.collection.gaps.append(gap)
 

@@ -1,7 +1,8 @@
-"""Write report files atomically: a temp file in the same folder, fsync, then rename.
+"""Write report files atomically: temp files in the target folder, fsync, then rename.
 
-A crash, a full disk or an interrupted run leaves either the old file or the new one, never a
-half-written report.
+A crash, a full disk or an interrupted run leaves either the old files or the new ones, never a
+half-written report. Several files are staged first and renamed only once all of them are
+written, so a set of formats is replaced together or not at all.
 """
 
 from __future__ import annotations
@@ -18,7 +19,14 @@ class ReportWriteError(ScannerError):
     exit_code = 2
 
 
-def write_atomic(path: Path, text: str) -> Path:
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _stage(path: Path, text: str) -> str:
+    """Write ``text`` to a temp file beside ``path``; returns the temp file's name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -26,9 +34,44 @@ def write_atomic(path: Path, text: str) -> Path:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide reports from the team
+    except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise ReportWriteError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
+        raise
+    return tmp
+
+
+def write_all_atomic(files: list[tuple[Path, str]]) -> list[Path]:
+    """Stage every file, then rename them all; on any error no target file is touched."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, text in files:
+            if path.is_dir():
+                raise IsADirectoryError(21, "is a directory", str(path))
+            staged.append((_stage(path, text), path))
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    except OSError as exc:
+        for tmp, _ in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        where = exc.filename or (files[len(staged)][0] if len(staged) < len(files) else "")
+        raise ReportWriteError(f"cannot write {where}: {exc.strerror or exc}") from None
+    return [path for path, _ in files]
+
+
+def write_atomic(path: Path, text: str) -> Path:
+    return write_all_atomic([(path, text)])[0]
+
+
+def ensure_writable(directory: Path) -> None:
+    """Fail before a scan spends its API calls when reports could not be written anyway."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".residency-probe-"):
+            pass
+    except OSError as exc:
+        raise ReportWriteError(
+            f"cannot write reports to {directory}: {exc.strerror or exc}"
+        ) from None

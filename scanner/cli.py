@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -41,7 +42,7 @@ def friendly(function: Callable[..., Any]) -> Callable[..., Any]:
             return function(*args, **kwargs)
         except ScannerError as exc:
             if debug:
-                raise
+                traceback.print_exc()
             click.echo(f"residency: error: {exc}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
@@ -216,12 +217,13 @@ def _scan_command(provider: str) -> click.Command:
         output_dir: Path,
         **options: Any,
     ) -> None:
-        from reports.writer import write_atomic
+        from reports.writer import ensure_writable, write_atomic
         from scanner.knowledge import default_kb
         from scanner.scan import evaluate_outcome, evidence_document
 
         policy = _load_policy(policy_path)
         target = _target(provider, target_name, options)
+        ensure_writable(output_dir)
         outcome = _collect([target])
         if evidence_path:
             write_atomic(evidence_path, json.dumps(evidence_document(outcome), indent=2))
@@ -243,10 +245,11 @@ def _collect_command(provider: str) -> click.Command:
     )
     @friendly
     def command(target_name: str | None, output_dir: Path, **options: Any) -> None:
-        from reports.writer import write_atomic
+        from reports.writer import ensure_writable, write_atomic
         from scanner.scan import evidence_document
 
         target = _target(provider, target_name, options)
+        ensure_writable(output_dir)
         outcome = _collect([target])
         path = write_atomic(
             output_dir / "evidence.json", json.dumps(evidence_document(outcome), indent=2)
@@ -427,6 +430,8 @@ def lookup(code: str, as_json: bool) -> None:
         click.echo(json.dumps({"kb_version": knowledge.version, **place.to_dict()}, indent=2))
     else:
         click.echo(describe(place))
+    if not place.known:
+        sys.exit(2)  # a typo'd code must not look like an answer to a script
 
 
 @main.group()
@@ -472,18 +477,27 @@ def permissions(provider: str) -> None:
 @click.option(
     "--fail-on", type=SEVERITY_CHOICE, default="low", show_default=True, help="See `scan`."
 )
+@click.option(
+    "--summary/--no-summary", default=True, show_default=True, help="Print the findings table."
+)
 @report_options
 @friendly
 def demo(
-    policy_path: Path | None, fail_on: str, formats: tuple[str, ...], output_dir: Path
+    policy_path: Path | None,
+    fail_on: str,
+    summary: bool,
+    formats: tuple[str, ...],
+    output_dir: Path,
 ) -> None:
     """Scan the simulated company (local servers, no cloud account needed) and print a summary.
 
     Findings are expected here, so violations exit 0; 2 and 3 keep their meaning."""
+    from reports.writer import ensure_writable
     from scanner.sandbox.company import run_demo
 
+    ensure_writable(output_dir)
     document = run_demo(policy_path)
-    _finish(document, formats, output_dir, fail_on, summary=True, demo=True)
+    _finish(document, formats, output_dir, fail_on, summary=summary, demo=True)
 
 
 # ----------------------------------------------------------------------------- diff

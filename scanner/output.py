@@ -11,21 +11,22 @@ from typing import Any
 import click
 
 from reports.registry import renderer
-from reports.writer import write_atomic
+from reports.writer import write_all_atomic
 from scanner.secrets import redact
 
+NOISY_LOGGERS = ("slack_sdk", "azure", "msal", "urllib3", "botocore", "boto3", "httpx", "werkzeug")
 STATUS_ORDER = {"fail": 0, "error": 1, "warn": 2, "manual": 3, "muted": 4, "pass": 5}
 
 
 def write_reports(
     document: dict[str, Any], formats: list[str], output_dir: Path, basename: str = "report"
 ) -> list[Path]:
-    """Render every format first, then write each atomically: all files or none are new."""
+    """Render every format first, then write them atomically: all files or none are new."""
     rendered = []
     for name in formats:
         render, extension = renderer(name)
         rendered.append((output_dir / f"{basename}.{extension}", render(document)))
-    return [write_atomic(path, text) for path, text in rendered]
+    return write_all_atomic(rendered)
 
 
 def on_terminal() -> bool:
@@ -73,8 +74,12 @@ def setup_logging(log_format: str, verbose: int, debug: bool) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
-    root.setLevel(logging.WARNING)
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
     logging.getLogger("residency").setLevel(level)
+    # The SDKs log their own retries and failures; the scanner reports them as gaps, so in a
+    # cron run only the scanner's own lines reach stderr unless --debug asks for everything.
+    for noisy in NOISY_LOGGERS:
+        logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.CRITICAL)
 
 
 def summary_table(document: dict[str, Any], show_pass: bool = True) -> str:

@@ -133,6 +133,8 @@ def load_evidence(path: Path) -> ScanOutcome:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not an evidence file: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
     if not isinstance(data, dict) or data.get("evidence_version") != EVIDENCE_VERSION:
@@ -144,5 +146,5 @@ def load_evidence(path: Path) -> ScanOutcome:
             started_at=data["started_at"],
             finished_at=data["finished_at"],
         )
-    except (KeyError, TypeError) as exc:
-        raise ConfigError(f"{path}: malformed evidence: {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ConfigError(f"{path}: malformed evidence: {type(exc).__name__}: {exc}") from None

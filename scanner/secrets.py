@@ -64,12 +64,18 @@ def resolve_secret(reference: str, *, where: str = "") -> Secret:
     return Secret(value, reference)
 
 
-_REDACT = re.compile(
-    r"(?i)(bearer\s+[A-Za-z0-9\-._~+/]+=*|xox[abposr]-[A-Za-z0-9-]+|"
-    r"(?:aws_secret_access_key|client_secret|password|token)[\"']?\s*[:=]\s*[\"']?[^\s\"',;]+)"
+_TOKENS = re.compile(r"(?i)bearer\s+[A-Za-z0-9\-._~+/]{8,}=*|xox[abposr]-[A-Za-z0-9-]+")
+_URL_CREDENTIALS = re.compile(r"(://[^:/@\s]+:)[^@\s]+(@)")
+_ASSIGNED = re.compile(
+    r"(?i)((?:aws_secret_access_key|client_secret|password|token)[\"']?\s*[:=]\s*[\"']?)"
+    r"[A-Za-z0-9\-._~+/=]{12,}"
 )
 
 
 def redact(text: str) -> str:
-    """Mask token-looking substrings in text that came from elsewhere (e.g. an SDK error)."""
-    return _REDACT.sub("***", text)
+    """Mask token-looking substrings in text that came from elsewhere (e.g. an SDK error):
+    bearer and Slack tokens, passwords in URLs, and long values assigned to secret-named keys.
+    Ordinary prose ("the access token has expired") is left readable."""
+    text = _TOKENS.sub("***", text)
+    text = _URL_CREDENTIALS.sub(r"\1***\2", text)
+    return _ASSIGNED.sub(r"\1***", text)

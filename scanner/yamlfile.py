@@ -101,7 +101,12 @@ def plain(value: Any) -> Any:
     return value
 
 
+SECRET_PREFIX = "^(env|file):"
+
+
 def _describe(error: jsonschema.ValidationError) -> str:
+    if error.validator == "pattern" and str(error.schema.get("pattern")).startswith(SECRET_PREFIX):
+        return "must be a secret reference such as env:NAME or file:PATH (value not shown)"
     if error.validator == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
         return f"unknown key {', '.join(repr(k) for k in extra)}"
@@ -133,6 +138,8 @@ def load_yaml(path: Path, schema_name: str | None = None) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
     try:
         document = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:

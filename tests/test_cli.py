@@ -197,7 +197,9 @@ def test_kb_lookup_text_and_json() -> None:
     data = json.loads(run_cli("kb", "lookup", "m365:NAM", "--json").stdout)
     assert data["countries"] == ["US"] and data["jurisdiction"] == "third_country"
     assert data["sources"] and all(s["as_of"] for s in data["sources"])
-    unknown = json.loads(run_cli("kb", "lookup", "aws:xx-nowhere-9", "--json").stdout)
+    lookup_unknown = run_cli("kb", "lookup", "aws:xx-nowhere-9", "--json")
+    assert lookup_unknown.exit_code == 2
+    unknown = json.loads(lookup_unknown.stdout)
     assert unknown["jurisdiction"] == "unknown"
 
 
