@@ -43,6 +43,20 @@ def judged_verdict(
         if judgement.basis == "adequacy" and partial:
             message += f"; the decision is partial: {partial[0].get('scope', '')}".rstrip(": ")
         return Verdict(resource, name, "pass", message, location=location, evidence=evidence)
+    if _only_adequate_members_refused(ctx, place, judgement.refused):
+        # A macro geo (e.g. Microsoft's EUR) may place data in an adequacy country the policy
+        # has not opted into: lawful under Art. 45, but not guaranteed inside the allowed set.
+        return Verdict(
+            resource,
+            name,
+            "warn",
+            f"{name} is {verb} {where}, which may include {', '.join(judgement.refused)} "
+            "(adequacy decision, not accepted by the policy): not guaranteed to stay in "
+            f"{ctx.policy.describe_allowed()}. Opt the country in, or choose a single-country "
+            "location.",
+            location=location,
+            evidence=evidence,
+        )
     return Verdict(
         resource,
         name,
@@ -51,3 +65,11 @@ def judged_verdict(
         location=location,
         evidence=evidence,
     )
+
+
+def _only_adequate_members_refused(
+    ctx: CheckContext, place: Place, refused: tuple[str, ...]
+) -> bool:
+    if len(place.countries) < 2 or not refused or len(refused) == len(place.countries):
+        return False
+    return all(ctx.policy.country_class(c, place) == "adequate" for c in refused)

@@ -29,6 +29,7 @@ class Judgement:
     allowed: bool
     basis: str
     reason: str
+    refused: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ class Policy:
     vendors: tuple[Vendor, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     source: str = "built-in default (EU + EEA only)"
-    country_class: Callable[[str], str] | None = field(default=None, repr=False)
+    country_class_of: Callable[[str], str] | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, path: Path) -> Policy:
@@ -139,6 +140,7 @@ class Policy:
                 place.jurisdiction,
                 f"{', '.join(refused)} ({place.jurisdiction.replace('_', ' ')}) is outside the "
                 f"allowed jurisdictions ({self.describe_allowed()})",
+                tuple(refused),
             )
         if place.jurisdiction == "adequate":
             return Judgement(
@@ -148,18 +150,22 @@ class Policy:
             )
         return Judgement(True, place.jurisdiction, f"{place.jurisdiction.upper()} jurisdiction")
 
+    def country_class(self, country: str, place: Place) -> str:
+        if self.country_class_of is not None:
+            return self.country_class_of(country)
+        return place.jurisdiction if len(place.countries) == 1 else "unknown"
+
     def _country_allowed(self, country: str, place: Place) -> bool:
-        if self.country_class is not None:
-            jurisdiction = self.country_class(country)
-        else:
-            jurisdiction = place.jurisdiction if len(place.countries) == 1 else "unknown"
+        jurisdiction = self.country_class(country, place)
         if jurisdiction in self.allowed_jurisdictions:
             return True
         return jurisdiction == "adequate" and country in self.adequacy_countries
 
     def bind(self, kb: KnowledgeBase) -> Policy:
         """A copy that classifies each country of a multi-country place through ``kb``."""
-        return dataclasses.replace(self, country_class=lambda iso2: kb.country(iso2).jurisdiction)
+        return dataclasses.replace(
+            self, country_class_of=lambda iso2: kb.country(iso2).jurisdiction
+        )
 
     def describe_allowed(self) -> str:
         parts = [j.upper() for j in self.allowed_jurisdictions]

@@ -160,3 +160,21 @@ def test_catalog_is_valid_and_every_module_has_evaluate() -> None:
         assert callable(importlib.import_module(meta.module).evaluate), meta.id
         for article in meta.articles:
             assert KB.article(article)["url"].startswith("https://")
+
+
+@pytest.mark.parametrize(
+    ("location", "text", "status"),
+    [
+        ("m365:EUR", "", "warn"),  # may include CH: lawful (adequacy), not opted in
+        ("m365:EUR", "adequacy_countries: [CH]\n", "pass"),
+        ("m365:APC", "adequacy_countries: [JP, KR]\n", "fail"),  # SG, MY, HK: third countries
+        ("aws:eu-central-2", "", "fail"),  # one adequacy country, not opted in: a plain fail
+    ],
+)
+def test_macro_geo_with_only_adequacy_members_refused_warns(
+    tmp_path: Path, location: str, text: str, status: str
+) -> None:
+    asset = Asset("a", "m365", "tenant", "tenant", location, ["email"])
+    evidence = Collection("acme", "m365", "2026-11-28T00:00:00+00:00", assets=[asset])
+    findings = evaluate(evidence, policy(tmp_path, text), KB, TODAY)
+    assert statuses(findings, "storage-outside-allowed") == {"tenant": status}
