@@ -382,8 +382,9 @@ def report(findings: Path, formats: tuple[str, ...], output_dir: Path) -> None:
 def history_command(
     config_path: Path | None, url: str | None, target: str | None, limit: int, as_json: bool
 ) -> None:
-    """List recorded runs, latest first (exit 2 if the database is unusable)."""
+    """List recorded runs, latest first (exit 2 if the database is missing or unusable)."""
     from scanner.history import open_history
+    from scanner.secrets import is_reference, resolve_secret
 
     timeout = 5.0
     if url is None:
@@ -395,7 +396,9 @@ def history_command(
         if not config.history.url:
             raise click.UsageError(f"{config_path}: history is disabled")
         url, timeout = config.history.url, config.history.timeout
-    with open_history(url, timeout) as store:
+    elif is_reference(url):  # env:NAME / file:PATH keep a PostgreSQL password off the command line
+        url = resolve_secret(url, where="--db").reveal()
+    with open_history(url, timeout, create=False) as store:
         runs = store.runs(limit, target)
     if as_json:
         click.echo(json.dumps([r.to_dict() for r in runs], indent=2))

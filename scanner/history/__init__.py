@@ -32,13 +32,16 @@ __all__ = [
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
-def open_history(url: str, timeout: float = 5.0) -> HistoryStore:
-    """``postgresql://...`` -> PostgreSQL; ``sqlite:///PATH`` or a plain path -> SQLite file."""
+def open_history(url: str, timeout: float = 5.0, *, create: bool = True) -> HistoryStore:
+    """``postgresql://...`` -> PostgreSQL; ``sqlite:///PATH`` or a plain path -> SQLite file.
+
+    ``create=False`` is for readers: the history must already exist and is opened read-only,
+    so a mistyped path or URL is an error instead of a new, empty history."""
     if url.startswith(POSTGRES_SCHEMES):
         from scanner.history.postgres import PostgresHistory
 
-        return PostgresHistory.connect(url, timeout)
+        return PostgresHistory.connect(url, timeout, create)
     from scanner.history.sqlite import SqliteHistory
 
     path = url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else url
-    return SqliteHistory.connect(Path(path), timeout)
+    return SqliteHistory.connect(Path(path), timeout, create)

@@ -1,7 +1,9 @@
 """PostgreSQL history through psycopg 3, for teams that keep run records in a shared server.
 
-The URL usually holds a password, so it comes from a secret reference and messages name only
-user, host, port and database.
+The URL usually holds a password, so it comes from a secret reference, and no message quotes
+libpq's own text: that can echo the URL back, password and all (a space in the password is
+enough). Messages name user, host, port and database, the error class and, for errors the
+server raised, the server's own message (the server never sees the URL).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from psycopg.conninfo import conninfo_to_dict
 
 from scanner.history.base import HistoryError
 from scanner.history.sql import SqlHistory
-from scanner.secrets import redact
 
 
 def describe(url: str) -> str:
@@ -28,11 +29,21 @@ def describe(url: str) -> str:
     return f"postgresql://{user}{info.get('host', '')}{port}/{info.get('dbname', '')}"
 
 
+def failure(location: str, action: str, exc: psycopg.Error) -> HistoryError:
+    """The error class, plus the server's message when the server raised it; never libpq text."""
+    server = (
+        f": {exc.diag.message_primary}" if exc.diag.sqlstate and exc.diag.message_primary else ""
+    )
+    return HistoryError(
+        f"history database {location}: cannot {action} ({type(exc).__name__}{server})"
+    )
+
+
 class PostgresHistory(SqlHistory):
     placeholder = "%s"
 
     @classmethod
-    def connect(cls, url: str, timeout: float = 5.0) -> PostgresHistory:
+    def connect(cls, url: str, timeout: float = 5.0, create: bool = True) -> PostgresHistory:
         location = describe(url)
         try:
             connection = psycopg.connect(
@@ -41,15 +52,9 @@ class PostgresHistory(SqlHistory):
                 options=f"-c lock_timeout={int(timeout * 1000)}",
             )
         except psycopg.Error as exc:
-            detail = redact(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
-            raise HistoryError(f"history database {location}: cannot connect: {detail}") from None
-        store = cls(connection, location)
-        try:
-            store.create_schema()
-        except HistoryError:
-            connection.close()
-            raise
-        return store
+            raise failure(location, "connect", exc) from None
+        connection.read_only = not create
+        return cls(connection, location).prepare(create)
 
     @contextmanager
     def errors(self, action: str) -> Iterator[None]:
@@ -60,10 +65,7 @@ class PostgresHistory(SqlHistory):
                 f"history database {self.location} is locked by another session; nothing changed"
             ) from None
         except psycopg.Error as exc:
-            detail = redact(str(exc).strip().splitlines()[0] if str(exc).strip() else "")
-            raise HistoryError(
-                f"history database {self.location}: cannot {action} it: {detail}"
-            ) from None
+            raise failure(self.location, f"{action} it", exc) from None
 
     def close(self) -> None:
         self.connection.close()

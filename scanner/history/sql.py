@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scanner.history.base import Baseline, HistoryStore, RunRecord, RunSummary
+from scanner.history.base import Baseline, HistoryError, HistoryStore, RunRecord, RunSummary
 
 SCHEMA_VERSION = "1"
 DDL = (
@@ -59,6 +59,24 @@ class SqlHistory(HistoryStore):
     def execute(self, cursor: Any, statement: str, params: tuple[Any, ...] = ()) -> Any:
         cursor.execute(self.sql(statement), params)
         return cursor
+
+    def prepare(self, create: bool) -> SqlHistory:
+        """Make (``create``) or only check the tables; on failure close the connection, so a
+        store is either usable or gone."""
+        try:
+            if create:
+                self.create_schema()
+            else:
+                self.check_schema()
+        except HistoryError:
+            self.close()
+            raise
+        return self
+
+    def check_schema(self) -> None:
+        """Read-only opening: the database must already hold a history, never be made one."""
+        with self.errors("open"), self.transaction() as cur:
+            self.execute(cur, "SELECT value FROM meta WHERE key = ?", ("schema",)).fetchone()
 
     def create_schema(self) -> None:
         with self.errors("prepare"), self.transaction() as cur:

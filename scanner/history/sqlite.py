@@ -1,7 +1,8 @@
 """SQLite history: one file, WAL so readers (``residency history``) never block the nightly run.
 
 A locked database is waited for up to ``timeout`` seconds, then reported; a corrupt one is
-reported and left untouched (never recreated over the old data).
+reported and left untouched (never recreated over the old data). Readers open the file
+read-only and only if it exists, so a mistyped path is an error, not a new empty history.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from scanner.history.base import HistoryError
 from scanner.history.sql import SqlHistory
@@ -21,26 +23,27 @@ class SqliteHistory(SqlHistory):
         self.timeout = timeout
 
     @classmethod
-    def connect(cls, path: Path, timeout: float = 5.0) -> SqliteHistory:
+    def connect(cls, path: Path, timeout: float = 5.0, create: bool = True) -> SqliteHistory:
+        if create:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise HistoryError(
+                    f"history database {path}: cannot create its folder: {exc.strerror}"
+                ) from None
+        elif not path.is_file():
+            raise HistoryError(f"history database {path} does not exist")
+        target, uri = (path, False) if create else (f"file:{quote(str(path))}?mode=ro", True)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise HistoryError(
-                f"history database {path}: cannot create its folder: {exc.strerror}"
-            ) from None
-        try:
-            connection = sqlite3.connect(path, timeout=timeout, check_same_thread=False)
+            connection = sqlite3.connect(target, timeout=timeout, check_same_thread=False, uri=uri)
         except sqlite3.Error as exc:
             raise HistoryError(f"history database {path}: cannot open: {exc}") from None
-        store = cls(connection, str(path), timeout)
-        try:
-            with store.errors("open"):
-                connection.execute("PRAGMA journal_mode=WAL").fetchone()
-            store.create_schema()
-        except HistoryError:
-            connection.close()
-            raise
-        return store
+        return cls(connection, str(path), timeout).prepare(create)
+
+    def create_schema(self) -> None:
+        with self.errors("open"):
+            self.connection.execute("PRAGMA journal_mode=WAL").fetchone()
+        super().create_schema()
 
     @contextmanager
     def errors(self, action: str) -> Iterator[None]:
@@ -53,7 +56,7 @@ class SqliteHistory(SqlHistory):
                     f"history database {self.location} is locked by another process "
                     f"(waited {self.timeout:g}s to {action} it); nothing was changed"
                 ) from None
-            if "malformed" in text or "not a database" in text:
+            if "malformed" in text or "not a database" in text or "no such table" in text:
                 raise self._corrupt(text) from None
             raise HistoryError(
                 f"history database {self.location}: cannot {action} it: {text}"

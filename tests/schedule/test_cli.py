@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_cli
 
 Write = Callable[..., Path]
@@ -72,3 +74,42 @@ def test_history_lists_runs_and_reports_a_corrupt_database(
     assert result.exit_code == 2
     assert result.stderr.startswith(f"residency: error: history database {bad} is corrupt")
     assert run_cli("history").exit_code == 2
+
+
+def test_history_never_creates_a_database(tmp_path: Path) -> None:
+    typo = tmp_path / "typo.sqlite"
+    result = run_cli("history", "--db", str(typo))
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"residency: error: history database {typo} does not exist\n",
+    )
+    assert not typo.exists()
+    empty = tmp_path / "empty.sqlite"
+    empty.write_bytes(b"")
+    result = run_cli("history", "--db", str(empty))
+    assert result.exit_code == 2 and "not a history database" in result.stderr
+    assert empty.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == [
+        "empty.sqlite"
+    ]
+
+
+def test_history_db_takes_a_secret_reference(
+    tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scanner.history import open_history
+
+    open_history(postgres_url).close()  # the scheduler made the tables
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HURL", postgres_url)
+    result = run_cli("history", "--db", "env:HURL", "--json")
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
+    assert not (tmp_path / "env:HURL").exists()
+    (tmp_path / "url").write_text(postgres_url + "\n")
+    assert run_cli("history", "--db", "file:url", "--json").exit_code == 0
+    monkeypatch.delenv("HURL")
+    result = run_cli("history", "--db", "env:HURL")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "residency: error: --db: environment variable HURL is not set or empty\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["url"]

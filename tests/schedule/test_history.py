@@ -200,3 +200,30 @@ def test_postgres_errors_never_show_the_password(postgres_url: str) -> None:
     message = str(info.value)
     assert message.startswith("history database postgresql://scanner@127.0.0.1:")
     assert "/nodb: cannot connect" in message and "Sup3rSecret" not in message
+
+
+def test_postgres_errors_never_quote_libpq_text(postgres_url: str) -> None:
+    """libpq echoes a password with a space back in its parse error; we never show that text."""
+    url = postgres_url.replace("scanner@", "scanner:Sup3r Secret@")
+    with pytest.raises(HistoryError) as info:
+        open_history(url, timeout=2)
+    assert "Secret" not in str(info.value)
+    assert str(info.value) == (
+        "history database postgresql://(unparsable URL): cannot connect (ProgrammingError)"
+    )
+
+
+def test_a_reader_opens_postgres_read_only(fresh_postgres: str) -> None:
+    with pytest.raises(HistoryError) as info:
+        open_history(fresh_postgres, timeout=2, create=False)
+    assert str(info.value).endswith(
+        ': cannot open it (UndefinedTable: relation "meta" does not exist)'
+    )
+    open_history(fresh_postgres, timeout=2).close()
+    with open_history(fresh_postgres, timeout=2, create=False) as reader:
+        assert reader.runs() == []
+        with pytest.raises(HistoryError) as info:
+            reader.record(run("r1", target("a/aws", [])))
+    assert "(ReadOnlySqlTransaction: cannot execute INSERT in a read-only transaction)" in str(
+        info.value
+    )
