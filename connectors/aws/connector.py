@@ -72,6 +72,7 @@ class AwsConnector(Connector):
             "partition": partition,
             "arn": identity["Arn"],
             "processor": "aws",
+            "services": sorted({s.name for s in services}),
         }
         workers = int(settings.get("workers", DEFAULT_WORKERS))
         with (

@@ -65,6 +65,7 @@ class Shared:
     units: ThreadPoolExecutor
     fanout: ThreadPoolExecutor
     bucket_regions: Memo = field(default_factory=Memo)
+    listings: Memo = field(default_factory=Memo)
 
 
 @dataclass
@@ -158,6 +159,36 @@ class AwsScan:
             location=f"aws:{region}" if region else None,
             data_categories=categories,
             attributes={"account": self.account_id, "region": region, **attributes},
+        )
+        self.recorder.asset(asset)
+        return asset
+
+    def audit_log(
+        self,
+        *,
+        id: str,
+        name: str,
+        available: bool | None,
+        retention_days: int | None,
+        source: str,
+        **attributes: Any,
+    ) -> Asset:
+        """A log that helps reconstruct a breach (the convention of ``checks/breach_readiness``):
+        not located, no data categories of its own; ``available`` None means "could not tell"."""
+        asset = Asset(
+            id=id,
+            provider="aws",
+            kind="audit_log",
+            name=name,
+            location=None,
+            data_categories=[],
+            attributes={
+                "account": self.account_id,
+                "available": available,
+                "retention_days": retention_days,
+                "source": source,
+                **{k: v for k, v in attributes.items() if v is not None},
+            },
         )
         self.recorder.asset(asset)
         return asset

@@ -86,16 +86,99 @@ def replicate(url: str, source: str, source_region: str, destination: str) -> No
 
 
 def seed(url: str, dataset: dict[str, Any]) -> None:
+    keys = {k["name"]: create_key(url, k) for k in dataset.get("kms_keys", [])}
     buckets = dataset.get("buckets", [])
     for bucket in buckets:
         create_bucket(url, bucket["name"], bucket["region"])
+        protect_bucket(url, bucket, keys)
     for bucket in buckets:
         if bucket.get("replicate_to"):
             replicate(url, bucket["name"], bucket["region"], bucket["replicate_to"])
+    for trail in dataset.get("trails", []):
+        create_trail(url, trail)
     for table in dataset.get("dynamodb_tables", []):
         create_table(url, table["name"], table["region"])
     if dataset.get("organization"):
         create_organization(url, dataset["organization"])
+
+
+def create_key(url: str, spec: dict[str, Any]) -> str:
+    """A KMS key (``multi_region`` with ``replicas: [regions]``); returns its ARN."""
+    kms = seeding_client("kms", url, spec["region"])
+    key = kms.create_key(
+        Description=spec.get("description", spec["name"]),
+        MultiRegion=spec.get("multi_region", False),
+    )["KeyMetadata"]
+    kms.create_alias(AliasName=f"alias/{spec['name']}", TargetKeyId=key["KeyId"])
+    for region in spec.get("replicas", []):
+        kms.replicate_key(KeyId=key["KeyId"], ReplicaRegion=region)
+    return str(key["Arn"])
+
+
+def protect_bucket(url: str, bucket: dict[str, Any], keys: dict[str, str]) -> None:
+    """Default encryption as AWS sets it since 2023 (SSE-S3) unless ``encryption`` says
+    ``none`` or names a KMS key; ``tls_only`` adds the standard deny-non-TLS bucket policy."""
+    s3 = seeding_client("s3", url, bucket["region"])
+    name, encryption = bucket["name"], bucket.get("encryption", "SSE-S3")
+    if encryption != "none":
+        default = {"SSEAlgorithm": "AES256"}
+        if encryption != "SSE-S3":
+            default = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": keys[encryption]}
+        s3.put_bucket_encryption(
+            Bucket=name,
+            ServerSideEncryptionConfiguration={
+                "Rules": [{"ApplyServerSideEncryptionByDefault": default}]
+            },
+        )
+    if bucket.get("tls_only"):
+        s3.put_bucket_policy(Bucket=name, Policy=json.dumps(tls_only_policy(name)))
+
+
+def tls_only_policy(bucket: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
+
+
+def create_trail(url: str, spec: dict[str, Any]) -> None:
+    """A trail (``multi_region``, ``validation``, ``logging``; ``log_group: {name, retention}``
+    also delivers to CloudWatch Logs)."""
+    region = spec["region"]
+    extra: dict[str, Any] = {}
+    if spec.get("log_group"):
+        logs = seeding_client("logs", url, region)
+        group = spec["log_group"]
+        logs.create_log_group(logGroupName=group["name"])
+        if group.get("retention"):
+            logs.put_retention_policy(
+                logGroupName=group["name"], retentionInDays=group["retention"]
+            )
+        extra = {
+            "CloudWatchLogsLogGroupArn": (
+                f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{group['name']}:*"
+            ),
+            "CloudWatchLogsRoleArn": f"arn:aws:iam::{ACCOUNT_ID}:role/cloudtrail-to-logs",
+        }
+    cloudtrail = seeding_client("cloudtrail", url, region)
+    cloudtrail.create_trail(
+        Name=spec["name"],
+        S3BucketName=spec["bucket"],
+        IsMultiRegionTrail=spec.get("multi_region", False),
+        EnableLogFileValidation=spec.get("validation", False),
+        **extra,
+    )
+    if spec.get("logging", True):
+        cloudtrail.start_logging(Name=spec["name"])
 
 
 def create_table(url: str, name: str, region: str) -> None:

@@ -10,7 +10,9 @@ service, operation, region and resource without touching the SDK. Served here:
 - DynamoDB: forwarded to moto, with ``Table.Replicas`` added to ``DescribeTable`` (moto drops
   global-table replicas silently);
 - RDS: forwarded to moto, adding what moto never fills: ``SourceRegion`` on snapshots copied
-  from another region, and ``DBInstanceAutomatedBackupsReplications`` on instances.
+  from another region, and ``DBInstanceAutomatedBackupsReplications`` on instances;
+- CloudTrail ``LookupEvents`` (moto: 500), newest event first; the other CloudTrail calls go
+  to moto.
 The service and region of a request come from its SigV4 credential scope, as in AWS.
 """
 
@@ -42,6 +44,9 @@ class StubData:
         ]
         self.connect: list[dict[str, Any]] = list(dataset.get("connect_instances", []))
         self.agreements: list[dict[str, Any]] = list(dataset.get("agreements", []))
+        self.events: list[dict[str, Any]] = sorted(
+            dataset.get("event_history", []), key=lambda e: e["time"], reverse=True
+        )
         self.replicas: dict[tuple[str, str], list[str]] = {
             (t["region"], t["name"]): list(t.get("replicas", []))
             for t in dataset.get("dynamodb_tables", [])
@@ -129,6 +134,8 @@ class StubHandler(JsonHandler):
             self.reply(
                 200, {"customerAgreements": items, **({"nextToken": token} if token else {})}
             )
+        elif service == "cloudtrail" and operation == "LookupEvents":
+            self._events(region, json.loads(body or b"{}"))
         elif service in ("account", "connect", "artifact"):
             self.reply(
                 404, {"__type": "UnknownOperationException", "message": f"no route {url.path}"}
@@ -199,6 +206,25 @@ class StubHandler(JsonHandler):
             {"RegionName": r, "ReplicaStatus": "ACTIVE"} for r in [region, *replicas]
         ]
         return json.dumps(document).encode()
+
+    def _events(self, region: str, request: dict[str, Any]) -> None:
+        """Event history in LookupEvents' shape (EventTime in epoch seconds), newest first."""
+        events = [
+            {
+                "EventId": f"event-{number}",
+                "EventName": event["name"],
+                "EventTime": event["time"].timestamp(),
+                "EventSource": event.get("source", "signin.amazonaws.com"),
+                "Username": event.get("user", "admin"),
+                "ReadOnly": "false",
+                "Resources": [],
+                "CloudTrailEvent": json.dumps({"eventName": event["name"]}),
+            }
+            for number, event in enumerate(self.server.data.events)
+            if event.get("region", region) == region
+        ]
+        items, token = page(events, request, "MaxResults", "NextToken", 50)
+        self.reply(200, {"Events": items, **({"NextToken": token} if token else {})})
 
     def _instance(self, instance: dict[str, Any]) -> dict[str, Any]:
         account = self.server.data.account_id
@@ -298,6 +324,8 @@ def operation_name(
         for key, name in (
             ("replication", "GetBucketReplication"),
             ("location", "GetBucketLocation"),
+            ("encryption", "GetBucketEncryption"),
+            ("policy", "GetBucketPolicy"),
         ):
             if key in query:
                 return name
@@ -342,7 +370,7 @@ class StubServer(LocalServer):
         return None
 
 
-STUBBED_SERVICES = ("ACCOUNT", "CONNECT", "ARTIFACT", "DYNAMODB")
+STUBBED_SERVICES = ("ACCOUNT", "CONNECT", "ARTIFACT", "DYNAMODB", "CLOUDTRAIL")
 
 
 def stub_environment(url: str) -> dict[str, str]:

@@ -18,6 +18,10 @@ KINDS = {
     "kinesis.stream", "elasticache.cluster", "redshift.cluster", "opensearch.domain",
     "backup.vault", "cloudtrail.trail", "s3.bucket",
 }  # fmt: skip
+ENCRYPTABLE = {
+    "ec2.volume", "ec2.snapshot", "rds.instance", "rds.cluster", "rds.snapshot",
+    "dynamodb.table", "efs.file_system", "logs.log_group", "cloudtrail.trail",
+}  # fmt: skip
 
 
 def seed_one_of_each(moto: str) -> None:
@@ -84,23 +88,27 @@ def test_one_asset_per_service_located_in_its_region(aws: AwsSandbox) -> None:
         ]
     )  # fmt: skip
     assert collection.gaps == []
-    kinds = {a.kind for a in collection.assets}
-    assert kinds == KINDS
-    for asset in collection.assets:
+    data = [a for a in collection.assets if a.kind != "audit_log"]  # log sources: no location
+    assert {a.kind for a in data} == KINDS
+    for asset in data:
         assert asset.location == f"aws:{REGION}", asset
         assert asset.data_categories, asset
+        assert "encrypted" in asset.attributes or asset.kind not in ENCRYPTABLE, asset
     storage = by_check(collection, "storage-outside-allowed")
     assert {f.status for f in storage.values()} == {"pass"}
     # no call repeated: every list call once per region, per-resource calls once per resource
     regional = [op for op in collection.calls if op.split(".")[0] != "s3" and op not in (
         "sts.GetCallerIdentity", "dynamodb.DescribeTable", "kms.DescribeKey",
-        "secretsmanager.DescribeSecret")]  # fmt: skip
+        "secretsmanager.DescribeSecret", "cloudtrail.GetTrailStatus",
+        "cloudtrail.LookupEvents")]  # fmt: skip
     once = {"rds.DescribeGlobalClusters"}  # answers for every region at once
     assert {op: collection.calls[op] for op in regional} == {
         op: 1 if op in once else 2 for op in regional
     }
     assert collection.calls["dynamodb.DescribeTable"] == 1
     assert collection.calls["secretsmanager.DescribeSecret"] == 1
+    assert collection.calls["cloudtrail.GetTrailStatus"] == 1  # one trail, read in its home region
+    assert collection.calls["cloudtrail.LookupEvents"] == 1  # event history: once per account
 
 
 def test_s3_only_call_budget(aws: AwsSandbox) -> None:

@@ -1,12 +1,14 @@
-"""AWS service readers: each module has ``SERVICE`` (the boto3 client name), an optional
-``SCOPE`` (``regional`` by default, ``account`` or ``organization``) and ``READERS``, functions
-``(scan: AwsScan, region: str) -> None`` that each run as one unit on the worker pool.
+"""AWS service readers: each module has ``SERVICE`` (the name ``--services`` selects; the boto3
+client name unless the module sets ``CLIENT``), an optional ``SCOPE`` (``regional`` by default,
+``account`` or ``organization``) and ``READERS``, functions ``(scan: AwsScan, region: str) ->
+None`` that each run as one unit on the worker pool. Modules may share a ``SERVICE``.
 
 Adding a service is one module in this package plus one line here.
 """
 
 SERVICES: tuple[str, ...] = (
     "connectors.aws.services.s3",
+    "connectors.aws.services.s3_security",
     "connectors.aws.services.mrap",
     "connectors.aws.services.cloudfront",
     "connectors.aws.services.organizations",
@@ -29,5 +31,6 @@ SERVICES: tuple[str, ...] = (
     "connectors.aws.services.opensearch",
     "connectors.aws.services.backup",
     "connectors.aws.services.cloudtrail",
+    "connectors.aws.services.cloudtrail_history",
     "connectors.aws.services.connect",
 )

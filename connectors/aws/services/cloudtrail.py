@@ -1,31 +1,47 @@
-"""CloudTrail trails and where their logs land (the S3 bucket's region).
+"""CloudTrail trails: where their logs land, whether they log, and the logs they give for Art. 33.
 
 A multi-region or organisation trail delivers every region's activity (user names, IP
-addresses) to one bucket, so the bucket's region is a transfer path. Shadow trails are skipped:
-each trail is read once, in its home region.
+addresses) to one bucket, so the bucket's region is a transfer path. Each trail is read once, in
+its home region (``includeShadowTrails`` shows it in the other regions too). An organisation
+trail seen from a member account is recorded as covering that account, but its status and
+delivery belong to the management account's scan.
+
+Calls per region: one DescribeTrails; per trail of this account one GetTrailStatus, and one
+DescribeLogGroups when the trail also delivers to CloudWatch Logs (that group's retention).
+Each trail is also an ``audit_log`` source (see ``checks/breach_readiness.py``).
 """
 
 from __future__ import annotations
 
-from connectors.aws.context import AwsScan
+from typing import Any
+
+from connectors.aws.context import AwsScan, arn_account, arn_region
+from connectors.aws.services.encryption import at_rest
 from connectors.aws.services.s3 import bucket_region
 
 SERVICE = "cloudtrail"
 
 
 def trails(scan: AwsScan, region: str) -> None:
-    found = scan.client(SERVICE, region).describe_trails(includeShadowTrails=False)
+    found = scan.client(SERVICE, region).describe_trails(includeShadowTrails=True)
     found = [t for t in found.get("trailList") or [] if t.get("HomeRegion", region) == region]
     for trail in found:
         arn = trail.get("TrailARN") or scan.arn(SERVICE, region, f"trail/{trail['Name']}")
+        owner = arn_account(arn) or scan.account_id
+        if owner != scan.account_id:
+            _organization_trail(scan, region, trail, arn, owner)
+            continue
+        status = scan.call(SERVICE, region, "get_trail_status", resource=arn, Name=arn)
+        logging = status.get("IsLogging") if status else None
+        key = trail.get("KmsKeyId")
         scan.asset(
             id=arn,
             kind="cloudtrail.trail",
             name=trail["Name"],
             region=region,
             categories=["activity_logs"],
-            multi_region=trail.get("IsMultiRegionTrail"),
-            organization=trail.get("IsOrganizationTrail"),
+            **_settings(trail, logging),
+            **at_rest(True, key, "SSE-KMS" if key else "SSE-S3"),
         )
         bucket = trail.get("S3BucketName")
         if bucket:
@@ -38,8 +54,90 @@ def trails(scan: AwsScan, region: str) -> None:
                 path="cloudtrail_log_delivery",
                 multi_region=trail.get("IsMultiRegionTrail"),
             )
+        _audit_logs(scan, trail, arn, status)
     if found:
         scan.recorder.read(f"cloudtrail.trail ({scan.account_id}, {region}): {len(found)}")
 
 
 READERS = (trails,)
+
+
+def _settings(trail: dict[str, Any], logging: bool | None) -> dict[str, Any]:
+    return {
+        "multi_region": trail.get("IsMultiRegionTrail"),
+        "organization": trail.get("IsOrganizationTrail"),
+        "log_file_validation": trail.get("LogFileValidationEnabled"),
+        "is_logging": logging,
+        "home_region": trail.get("HomeRegion"),
+        "s3_bucket": trail.get("S3BucketName"),
+        "cloudwatch_log_group": trail.get("CloudWatchLogsLogGroupArn"),
+    }
+
+
+def _organization_trail(
+    scan: AwsScan, region: str, trail: dict[str, Any], arn: str, owner: str
+) -> None:
+    """The management account's organisation trail as this member sees it (no data of its own
+    here: the logs and the bucket are the management account's)."""
+    scan.asset(
+        id=f"{arn}@{scan.account_id}",
+        kind="cloudtrail.trail",
+        name=trail["Name"],
+        region=region,
+        categories=[],
+        managed_by=owner,
+        trail=arn,
+        **_settings(trail, None),
+    )
+
+
+def _audit_logs(
+    scan: AwsScan, trail: dict[str, Any], arn: str, status: dict[str, Any] | None
+) -> None:
+    """The trail's log files in S3 and, if configured, its copy in a CloudWatch Logs group."""
+    logging = status.get("IsLogging") if status else None
+    newest = (status or {}).get("LatestDeliveryTime")
+    stopped = "logging is stopped: no new events are recorded" if logging is False else None
+    bucket = trail.get("S3BucketName")
+    scan.audit_log(
+        id=f"{arn}/log",
+        name=f"CloudTrail trail {trail['Name']} (s3://{bucket})",
+        available=logging,
+        retention_days=None,
+        source="cloudtrail DescribeTrails + GetTrailStatus",
+        reason="logging_stopped" if logging is False else None,
+        detail=stopped
+        or (
+            "status unreadable (see the scan gaps)"
+            if logging is None
+            else f"kept in s3://{bucket} until the bucket's lifecycle rules delete it"
+        ),
+        newest_entry=str(newest) if newest else None,
+    )
+    group_arn = trail.get("CloudWatchLogsLogGroupArn")
+    if not group_arn:
+        return
+    group = group_arn.split(":log-group:", 1)[-1].removesuffix(":*")
+    region = arn_region(group_arn) or trail.get("HomeRegion")
+    answer = scan.call(
+        "logs", region, "describe_log_groups", resource=group_arn, logGroupNamePrefix=group
+    )
+    found = [g for g in (answer or {}).get("logGroups", []) if g.get("logGroupName") == group]
+    days = found[0].get("retentionInDays") if found else None
+    if answer is None:
+        available, detail = None, "the log group could not be read (see the scan gaps)"
+    elif not found:
+        available, detail = False, f"log group {group} does not exist"
+    else:
+        available = logging
+        detail = stopped or (f"kept {days} days" if days else "never expires")
+    scan.audit_log(
+        id=f"{arn}/cloudwatch-log",
+        name=f"CloudTrail trail {trail['Name']} -> CloudWatch Logs {group}",
+        available=available,
+        retention_days=days,
+        source="logs DescribeLogGroups",
+        reason="log_group_missing" if answer is not None and not found else None,
+        detail=detail,
+        newest_entry=None,
+    )

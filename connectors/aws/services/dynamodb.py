@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.aws.context import AwsScan, paginate
+from connectors.aws.services.encryption import at_rest
 
 SERVICE = "dynamodb"
 
@@ -36,6 +37,7 @@ def _table(scan: AwsScan, region: str, name: str) -> None:
         categories=["unclassified"],
         global_table_version=table.get("GlobalTableVersion"),
         replicas=[r.get("RegionName") for r in replicas],
+        **_encryption(table),
     )
     for replica in replicas:
         scan.flow(
@@ -48,3 +50,17 @@ def _table(scan: AwsScan, region: str, name: str) -> None:
             replica_status=replica.get("ReplicaStatus"),
             global_table_version=table.get("GlobalTableVersion"),
         )
+
+
+def _encryption(table: dict[str, Any]) -> dict[str, Any]:
+    """DynamoDB encrypts every table; ``SSEDescription`` appears only for a KMS key (AWS managed
+    or customer managed). An unanswered DescribeTable (a gap) tells nothing."""
+    if not table:
+        return at_rest(None, None, None)
+    sse = table.get("SSEDescription") or {}
+    if sse.get("Status") in ("ENABLED", "UPDATING") and sse.get("SSEType") == "KMS":
+        return at_rest(True, sse.get("KMSMasterKeyArn"), "KMS")
+    if sse.get("Status") == "DISABLED" or not sse:
+        return at_rest(True, None, "AWS owned key")
+    # ENABLING/DISABLING/INACCESSIBLE_ENCRYPTION_CREDENTIALS: still encrypted, key in flux
+    return {**at_rest(True, sse.get("KMSMasterKeyArn"), "KMS"), "sse_status": sse.get("Status")}

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from connectors.aws.context import AwsScan, paginate
+from connectors.aws.services.encryption import flagged
 from connectors.aws.services.inventory import list_assets, tag_name
 
 SERVICE = "ec2"
@@ -50,7 +51,7 @@ def volumes(scan: AwsScan, region: str) -> None:
         ),
         describe=lambda v: {
             "availability_zone": v.get("AvailabilityZone"),
-            "encrypted": v.get("Encrypted"),
+            **flagged(v, "Encrypted"),
         },
     )
 
@@ -70,7 +71,7 @@ def snapshots(scan: AwsScan, region: str) -> None:
             _snapshot_arn(scan, region, s["SnapshotId"]),
             tag_name(s, s["SnapshotId"]),
         ),
-        describe=lambda s: {"volume_id": s.get("VolumeId"), "encrypted": s.get("Encrypted")},
+        describe=lambda s: {"volume_id": s.get("VolumeId"), **flagged(s, "Encrypted")},
     )
     for item in found:
         _copy_flow(scan, region, _snapshot_arn(scan, region, item["SnapshotId"]), item, None)

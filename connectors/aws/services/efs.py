@@ -1,8 +1,9 @@
-"""EFS file systems."""
+"""EFS file systems and their encryption at rest (``Encrypted``, ``KmsKeyId``)."""
 
 from __future__ import annotations
 
 from connectors.aws.context import AwsScan
+from connectors.aws.services.encryption import flagged
 from connectors.aws.services.inventory import list_assets
 
 SERVICE = "efs"
@@ -23,6 +24,7 @@ def file_systems(scan: AwsScan, region: str) -> None:
             or scan.arn("elasticfilesystem", region, f"file-system/{f['FileSystemId']}"),
             f.get("Name") or f["FileSystemId"],
         ),
+        describe=lambda f: flagged(f, "Encrypted"),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.aws.context import AwsScan, arn_region, paginate
+from connectors.aws.services.encryption import flagged
 
 SERVICE = "rds"
 PAGE = 100
@@ -30,6 +31,7 @@ def instances(scan: AwsScan, region: str) -> None:
             categories=["database"],
             engine=db.get("Engine"),
             replica_of=db.get("ReadReplicaSourceDBInstanceIdentifier"),
+            **flagged(db, "StorageEncrypted"),
         )
         for replica in db.get("ReadReplicaDBInstanceIdentifiers") or []:
             _cross_region(scan, region, arn, replica, "replication", "rds_read_replica")
@@ -53,6 +55,7 @@ def clusters(scan: AwsScan, region: str) -> None:
             categories=["database"],
             engine=cluster.get("Engine"),
             global_cluster=cluster.get("GlobalClusterIdentifier"),
+            **flagged(cluster, "StorageEncrypted"),
         )
         for replica in cluster.get("ReadReplicaIdentifiers") or []:
             _cross_region(scan, region, arn, replica, "replication", "aurora_cross_region_replica")
@@ -107,6 +110,7 @@ def automated_backups(scan: AwsScan, region: str) -> None:
             categories=["backups"],
             status=backup.get("Status"),
             source_instance=backup.get("DBInstanceArn"),
+            **flagged(backup, "Encrypted"),
         )
     _note(scan, "rds.automated_backup", region, kept)
 
@@ -131,6 +135,7 @@ def _snapshot(
         categories=["backups"],
         snapshot_type=snap.get("SnapshotType"),
         source_region=snap.get("SourceRegion"),
+        **flagged(snap, "StorageEncrypted" if "StorageEncrypted" in snap else "Encrypted"),
     )
     source_region = snap.get("SourceRegion") or arn_region(source)
     if source_region and source_region != region:

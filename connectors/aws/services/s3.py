@@ -56,16 +56,30 @@ def locate_bucket(scan: AwsScan, name: str) -> str | None:
         return None
 
 
-def buckets(scan: AwsScan, _region: str) -> None:
-    client = scan.client(SERVICE)
-    listed = paginate(client, "list_buckets", "Buckets", page_size=1000)
+def listed_buckets(scan: AwsScan) -> list[dict[str, Any]]:
+    """The account's buckets, listed once per scan however many readers ask."""
+    return scan.shared.listings.get(("s3", scan.account_id), lambda: _list_buckets(scan))
+
+
+def _list_buckets(scan: AwsScan) -> list[dict[str, Any]]:
+    listed = paginate(scan.client(SERVICE), "list_buckets", "Buckets", page_size=1000)
     scan.recorder.read(f"s3 ({scan.account_id}): {len(listed)} buckets")
     for bucket in listed:
         if "BucketRegion" in bucket:
             scan.shared.bucket_regions.put(bucket["Name"], normalise_region(bucket["BucketRegion"]))
-    names = {b["Name"] for b in listed}
-    regions = dict(scan.map(lambda b: (b["Name"], bucket_region(scan, b["Name"])), listed))
-    scan.map(lambda b: _bucket(scan, b, regions[b["Name"]], names), listed)
+    return listed
+
+
+def located_buckets(scan: AwsScan) -> list[tuple[dict[str, Any], str | None]]:
+    """Every bucket of the account with its region (one HeadBucket each, at most once)."""
+    listed = listed_buckets(scan)
+    return scan.map(lambda b: (b, bucket_region(scan, b["Name"])), listed)
+
+
+def buckets(scan: AwsScan, _region: str) -> None:
+    located = located_buckets(scan)
+    names = {b["Name"] for b, _ in located}
+    scan.map(lambda item: _bucket(scan, item[0], item[1], names), located)
 
 
 READERS = (buckets,)
