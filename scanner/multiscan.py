@@ -28,7 +28,7 @@ from scanner.history import Drift, HistoryError, HistoryStore, RunRecord, Target
 from scanner.knowledge import default_kb
 from scanner.models import Collection
 from scanner.notify import Alert, ClientAlert, send
-from scanner.runs import RunFolder
+from scanner.runs import RunFolder, now
 from scanner.scan import (
     EXIT_CANNOT_START,
     EXIT_CLEAN,
@@ -98,6 +98,11 @@ class LimitedLedger(CallLedger):
         super().count(operation)
 
 
+def write_failure(exc: OSError) -> str:
+    where = f" {exc.filename}" if exc.filename else ""
+    return f"cannot write{where}: {exc.strerror or exc}"
+
+
 def collect_one(
     target: Target, limiter: RateLimiter | None, progress: Progress | None, debug: bool
 ) -> Collection | dict[str, str]:
@@ -117,6 +122,7 @@ class ClientResult:
     incomplete: list[dict[str, str]] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
     error: str | None = None
+    report_error: str | None = None
     records: list[TargetRecord] = field(default_factory=list)
 
     def alert(self) -> ClientAlert:
@@ -124,8 +130,35 @@ class ClientResult:
         incomplete = list(self.incomplete)
         if self.error:
             incomplete.append({"target": self.client, "reason": self.error})
+        if self.report_error:
+            return UnwrittenReportAlert(
+                self.client, violations, incomplete, None, self.report_error
+            )
         report = str(self.reports[0]) if self.reports else None
         return ClientAlert(self.client, violations, incomplete, report)
+
+
+@dataclass(frozen=True)
+class UnwrittenReportAlert(ClientAlert):
+    """A client scanned in full whose report could not be written: said as that, not as an
+    incomplete target (its results are complete and go to the history)."""
+
+    report_error: str = ""
+
+    @property
+    def needs_attention(self) -> bool:
+        return True
+
+    def headline(self) -> str:
+        if self.violations or self.incomplete:
+            return f"{super().headline()}, {self.report_error}"
+        return f"{self.client}: {self.report_error}"
+
+    def lines(self) -> list[str]:
+        return [*super().lines(), self.report_error]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "report_error": self.report_error}
 
 
 @dataclass
@@ -159,7 +192,7 @@ class MultiResult:
                 {
                     "name": c.client,
                     "exit_code": c.exit_code,
-                    "error": c.error,
+                    "error": c.error or c.report_error,
                     "reports": [str(p) for p in c.reports],
                     "new": sum(len(d.new) for d in c.drift),
                     "regressed": sum(len(d.regressed) for d in c.drift),
@@ -189,6 +222,7 @@ class MultiScan:
         self.config = config
         self.history = history
         self.result = MultiResult(run_id=uuid.uuid4().hex, started_at=utcnow())
+        self.started = now()  # one folder name per run across clients
         self.result.history_error = history_error
         self.progress = progress
         self.today = today
@@ -258,7 +292,7 @@ class MultiScan:
                 reason = entry["error"] or f"{gaps} part(s) could not be read"
                 result.incomplete.append({"target": entry["name"], "reason": reason})
             result.drift.append(diff(entry["name"], self._baseline(entry["name"]), document))
-        folder = RunFolder(client.report_dir, self.result.run_id)
+        folder = RunFolder(client.report_dir, self.result.run_id, clock=lambda: self.started)
         changes = {
             "run_id": self.result.run_id,
             "history": self.result.history_error or "ok",
@@ -268,11 +302,12 @@ class MultiScan:
             result.reports = folder.write_reports(document, list(client.formats))
             result.reports.append(folder.write("changes.json", json.dumps(changes, indent=2)))
             folder.publish()
-        except ScannerError as exc:
+        except (ScannerError, OSError) as exc:  # OSError: e.g. the report folder is a file
             folder.abandon()
-            log.error("%s: %s", client.name, exc)
+            reason = str(exc) if isinstance(exc, ScannerError) else write_failure(exc)
+            log.error("%s: report not written: %s", client.name, reason)
             result.reports = []
-            result.error = f"report not written: {exc}"
+            result.report_error = f"report not written: {reason}"
             result.exit_code = EXIT_CANNOT_START
         return result
 

@@ -290,3 +290,35 @@ def test_the_disk_filling_up_leaves_no_half_written_report(
     assert (good / "report.json").read_bytes() == before
     assert [p.name for p in (folder / "runs").iterdir()] == [good.name]  # nothing half-written
     assert not list(folder.rglob("*.tmp"))
+
+
+def test_a_report_that_cannot_be_written_is_said_so_and_still_recorded(
+    moto: str, write_tenants: Write, tmp_path: Path, receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    seed(moto, BUCKETS)
+    monkeypatch.setenv("TEST_HOOK", f"{receiver.url}/hook")
+    path = tenants(
+        write_tenants,
+        [{"name": "acme", "aws": aws(moto)}, {"name": "beta", "aws": aws(moto)}],
+        notify=[{"type": "webhook", "url": "env:TEST_HOOK"}],
+    )
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "acme").write_text("a file where the report folder should be")
+    result = run_cli("scan", "--config", str(path))
+    assert result.exit_code == 2
+    (run,) = (tmp_path / "out" / "beta" / "runs").iterdir()  # the same run folder name
+    reason = (
+        f"report not written: cannot write {tmp_path / 'out' / 'acme' / 'runs' / run.name}: "
+        "Not a directory"
+    )
+    lines = sorted(line for line in result.stdout.splitlines() if line.startswith(("acme", "beta")))
+    assert lines[0] == f"acme: 2 new violation(s), {reason}"
+    assert lines[1].startswith("beta: 2 new violation(s) (report: ")
+    assert "Traceback" not in result.stderr and "incomplete" not in result.stdout
+    (alert,) = receiver.received
+    acme = alert["body"]["clients"][0]
+    assert (acme["incomplete"], acme["report"]) == ([], None)
+    assert acme["report_error"] == reason
+    history = json.loads(run_cli("history", "--config", str(path), "--json").stdout)
+    assert (history[0]["targets"], history[0]["fails"]) == (2, 4)  # acme's results are kept
