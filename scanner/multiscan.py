@@ -218,6 +218,7 @@ class MultiScan:
         progress: Progress | None = None,
         today: date | None = None,
         debug: bool = False,
+        limiter: Callable[[float], RateLimiter] = RateLimiter,
     ) -> None:
         self.config = config
         self.history = history
@@ -228,7 +229,7 @@ class MultiScan:
         self.today = today
         self.debug = debug
         self.kb = default_kb()
-        self.limiters = {p: RateLimiter(r) for p, r in config.rate_limits.items()}
+        self.limiters = {p: limiter(r) for p, r in config.rate_limits.items()}
 
     def run(self) -> MultiResult:
         clients = {c.name: c for c in self.config.clients}
@@ -365,8 +366,10 @@ def run_targets_file(
     today: date | None = None,
     debug: bool = False,
     use_history: bool = True,
+    limiter: Callable[[float], RateLimiter] = RateLimiter,
 ) -> MultiResult:
-    """Lock, open the history (a failure is recorded, not fatal), scan, record, notify."""
+    """Lock, open the history (a failure is recorded, not fatal), scan, record, notify.
+    ``limiter`` makes each provider's shared rate limiter from its calls per second."""
     from scanner.history import open_history
     from scanner.lock import exclusive
 
@@ -379,7 +382,7 @@ def run_targets_file(
                 log.error("%s", exc)
                 error = str(exc)
         try:
-            return MultiScan(config, history, error, progress, today, debug).run()
+            return MultiScan(config, history, error, progress, today, debug, limiter).run()
         finally:
             if history is not None:
                 history.close()

@@ -4,7 +4,6 @@ separate data stays separate, and a shared per-provider rate limit holds across 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -70,9 +69,15 @@ def test_each_client_sees_only_its_own_tenant_and_workspace(
             {"reports": {"dir": "out"}, "rate_limits": {"slack": rate}, "clients": clients}
         )
     )
-    started = time.monotonic()
-    result = run_targets_file(load_targets(path))
-    elapsed = time.monotonic() - started
+    waits: list[float] = []
+    limiters: list[RateLimiter] = []
+
+    def limiter(per_second: float) -> RateLimiter:
+        """A stopped clock: each call's wait is exactly its slot in the shared budget."""
+        limiters.append(RateLimiter(per_second, clock=lambda: 0.0, sleep=waits.append))
+        return limiters[-1]
+
+    result = run_targets_file(load_targets(path), limiter=limiter)
     assert [c.error for c in result.clients] == [None, None]
     acme = json.loads((tmp_path / "out/acme/latest/report.json").read_text())
     beta = json.loads((tmp_path / "out/beta/latest/report.json").read_text())
@@ -83,12 +88,12 @@ def test_each_client_sees_only_its_own_tenant_and_workspace(
     assert "T0KNGRID1" in teams["beta/slack"] and "T0KNOORD1" not in teams["beta/slack"]
     assert "3f1c6c1e-8c2a-4b7e-9a55-0d1e2f3a4b5c" in teams["acme/m365"]
     assert {f["target"] for f in beta["findings"]} == {"beta/slack"}
-    # one Slack budget for both workspaces: the calls of both fit no faster than the rate
+    # one Slack budget for both workspaces: every call of both waited for its own slot in it
     slack_calls = sum(
         t["api_calls_total"] for t in acme["targets"] + beta["targets"] if t["provider"] == "slack"
     )
-    assert slack_calls > 10
-    assert elapsed >= (slack_calls - 1) / rate
+    assert slack_calls > 10 and len(limiters) == 1
+    assert sorted(waits) == pytest.approx([n / rate for n in range(1, slack_calls)])
 
 
 def test_the_rate_limiter_spaces_calls_across_threads() -> None:
