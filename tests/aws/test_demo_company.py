@@ -37,3 +37,19 @@ def test_demo_company_shows_connect_dynamodb_and_guardrail_findings() -> None:
     assert guardrail.status == "fail" and "allows us-east-1" in guardrail.message
     assert result[("aws-guardrail-exemptions", "kn-production")].status == "fail"
     assert result[("storage-outside-allowed", "kn-call-recordings")].status == "pass"
+    # Art. 32: a bucket with customer data that accepts plain HTTP, a legacy unencrypted one,
+    # a recordings key replicated to Virginia, and CloudTrail in every region
+    plain = result[("aws-s3-tls-only", "kn-crm-exports")]
+    assert plain.status == "fail" and "holds reports" in plain.message
+    assert result[("aws-s3-tls-only", "kn-connect-recordings")].status == "pass"
+    assert result[("aws-encryption-at-rest", "kn-quality-samples")].status == "fail"
+    keys = {f.message.split(" protects")[0]: f for f in findings(collection, Policy.load(
+        DEMO_POLICY)) if f.check_id == "aws-kms-key-location"}  # fmt: skip
+    assert keys["KMS key call recordings"].status == "fail"
+    assert keys["KMS key call recordings"].location == "aws:us-east-1"
+    assert keys["KMS key EU customer data"].status == "pass"
+    assert result[("aws-cloudtrail-all-regions", "account 123456789012")].status == "pass"
+    assert result[("aws-cloudtrail-log-validation", "kn-account-trail")].status == "pass"
+    breach = result[("breach-readiness", "demo breach readiness")]
+    assert "CloudTrail trail kn-account-trail (s3://kn-audit-logs): available" in breach.message
+    assert "CloudWatch Logs /kn/cloudtrail: available, kept 365 days" in breach.message
