@@ -22,7 +22,8 @@ OPTIONS: list[click.Option] = [
     click.Option(
         ["--services", "services"],
         callback=_split,
-        help="Comma-separated services to read, e.g. s3,dynamodb,connect (default: all).",
+        help="Comma-separated services to read, e.g. s3,s3-security,dynamodb,cloudtrail "
+        "(default: all).",
     ),
     click.Option(
         ["--endpoint-url", "endpoint_url"],

@@ -266,3 +266,15 @@ def test_denied_event_history_is_unconfirmed_not_absent(aws: AwsSandbox) -> None
     assert statuses(collection, "aws-audit-logs") == {history.name: "manual"}
     [account] = by_check(collection, "aws-cloudtrail-all-regions").values()
     assert account.status == "fail"  # no trail at all
+
+
+def test_trail_of_an_unscanned_home_region_is_read_once_where_it_shows(aws: AwsSandbox) -> None:
+    create_bucket(aws.moto, "trail-logs", "eu-central-1")
+    aws.seed({"trails": [{"name": "central", "region": "eu-central-1", "bucket": "trail-logs",
+                          "multi_region": True, "validation": True}]})  # fmt: skip
+    collection = aws.collect(services=["cloudtrail"])  # eu-west-1 and us-east-1 only
+    assert collection.gaps == []
+    [found] = [a for a in collection.assets if a.kind == "cloudtrail.trail"]
+    assert found.location == "aws:eu-central-1"
+    assert collection.calls["cloudtrail.GetTrailStatus"] == 1
+    assert statuses(collection, "aws-cloudtrail-all-regions") == {"account 123456789012": "pass"}

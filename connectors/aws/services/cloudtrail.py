@@ -1,8 +1,9 @@
 """CloudTrail trails: where their logs land, whether they log, and the logs they give for Art. 33.
 
 A multi-region or organisation trail delivers every region's activity (user names, IP
-addresses) to one bucket, so the bucket's region is a transfer path. Each trail is read once, in
-its home region (``includeShadowTrails`` shows it in the other regions too). An organisation
+addresses) to one bucket, so the bucket's region is a transfer path. Each trail is read once: in
+its home region, or, when the scan skips that region, in the first scanned region that shows it
+(``includeShadowTrails`` shows a multi-region trail in every region). An organisation
 trail seen from a member account is recorded as covering that account, but its status and
 delivery belong to the management account's scan.
 
@@ -24,12 +25,13 @@ SERVICE = "cloudtrail"
 
 def trails(scan: AwsScan, region: str) -> None:
     found = scan.client(SERVICE, region).describe_trails(includeShadowTrails=True)
-    found = [t for t in found.get("trailList") or [] if t.get("HomeRegion", region) == region]
+    found = [t for t in found.get("trailList") or [] if _reader_region(scan, t, region) == region]
     for trail in found:
+        home = trail.get("HomeRegion") or region
         arn = trail.get("TrailARN") or scan.arn(SERVICE, region, f"trail/{trail['Name']}")
         owner = arn_account(arn) or scan.account_id
         if owner != scan.account_id:
-            _organization_trail(scan, region, trail, arn, owner)
+            _organization_trail(scan, home, trail, arn, owner)
             continue
         status = scan.call(SERVICE, region, "get_trail_status", resource=arn, Name=arn)
         logging = status.get("IsLogging") if status else None
@@ -38,7 +40,7 @@ def trails(scan: AwsScan, region: str) -> None:
             id=arn,
             kind="cloudtrail.trail",
             name=trail["Name"],
-            region=region,
+            region=home,
             categories=["activity_logs"],
             **_settings(trail, logging),
             **at_rest(True, key, "SSE-KMS" if key else "SSE-S3"),
@@ -60,6 +62,11 @@ def trails(scan: AwsScan, region: str) -> None:
 
 
 READERS = (trails,)
+
+
+def _reader_region(scan: AwsScan, trail: dict[str, Any], region: str) -> str:
+    home = trail.get("HomeRegion") or region
+    return home if home in scan.regions else sorted(scan.regions)[0]
 
 
 def _settings(trail: dict[str, Any], logging: bool | None) -> dict[str, Any]:
