@@ -2,8 +2,9 @@
 
 Errors name the file and line. Provider blocks are checked against each connector's own settings
 schema; secrets must be references (``env:NAME``, ``file:PATH``): a literal value is refused
-without being echoed, and a reference to a missing variable or file is reported up front so a
-nightly run does not discover it half-way through.
+without being echoed, and a reference to a missing variable or file, like a missing file named by
+a setting its schema declares a ``filePath`` (a certificate), is reported up front so a nightly
+run does not discover it half-way through. Relative paths are relative to the targets file.
 """
 
 from __future__ import annotations
@@ -107,6 +108,15 @@ def secret_keys(schema: dict[str, Any]) -> set[str]:
         ):
             keys.add(key)
     return keys
+
+
+def file_keys(schema: dict[str, Any]) -> set[str]:
+    """Properties a schema declares as paths of files that must exist (``filePath``)."""
+    return {
+        key
+        for key, spec in schema.get("properties", {}).items()
+        if spec.get("$ref", "").endswith("/filePath")
+    }
 
 
 @cache
@@ -255,6 +265,10 @@ def _client(
             k: _absolute_reference(v, base_dir) if k in secrets else v
             for k, v in entry[provider].items()
         }
+        for key in file_keys(_provider_schema(provider)) & settings.keys():
+            settings[key] = _existing_file(
+                settings[key], base_dir, _where(document, ["clients", index, provider, key], file)
+            )
         targets.append(Target(name=f"{name}/{provider}", provider=provider, settings=settings))
     _check_references(document, file, [["clients", index]])
     reports = entry.get("reports", {})
@@ -271,6 +285,13 @@ def _client(
         fail_on=entry.get("fail_on", data.get("fail_on", "low")),
         notify=tuple(entry.get("notify", ())),
     )
+
+
+def _existing_file(value: str, base_dir: Path, where: str) -> str:
+    path = base_dir / Path(value).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"{where}: file {path} not found")
+    return str(path)
 
 
 def _check_formats(document: Any, file: Path, path: Path_, formats: list[str]) -> None:

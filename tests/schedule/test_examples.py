@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from scanner.cli import main
+from scanner.errors import ConfigError
 from scanner.targets import load_targets
 from tests.conftest import require_system_tool
 
@@ -31,11 +32,19 @@ def assert_cli_parses(argv: list[str]) -> None:
     scan.make_context("scan", argv[argv.index("scan") + 1 :], parent=ctx)
 
 
-def test_the_example_targets_file_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_example_targets_file_loads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ("RESIDENCY_TEAMS_WEBHOOK", "RESIDENCY_SMTP_PASSWORD", "ACME_SLACK_TOKEN",
                  "ACME_SLACK_WEBHOOK", "BETA_GRAPH_SECRET"):  # fmt: skip
         monkeypatch.setenv(name, "example")
-    config = load_targets(EXAMPLES / "tenants.yaml")
+    # the example's certificate lives on the scan host: point it at one made here
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    tenants, certificate = tmp_path / "examples" / "tenants.yaml", tmp_path / "acme-graph.pem"
+    text = tenants.read_text().replace("/etc/residency/acme-graph.pem", str(certificate))
+    tenants.write_text(text)
+    with pytest.raises(ConfigError, match=f"tenants.yaml:31: .*file {certificate} not found"):
+        load_targets(tenants)  # before anything runs
+    certificate.write_text("PEM")
+    config = load_targets(tenants)
     assert [c.name for c in config.clients] == ["acme", "beta"]
     acme, beta = config.clients
     assert [t.provider for t in acme.targets] == ["aws", "m365", "slack"]

@@ -189,3 +189,26 @@ def test_an_unknown_report_format(write_tenants: Write) -> None:
 def test_a_client_without_any_provider(write_tenants: Write) -> None:
     path = write_tenants("clients:\n  - name: a\n    description: nothing to scan\n")
     assert error(path).startswith(f"{path}:2: clients.0: ")
+
+
+def test_a_missing_certificate_file_fails_before_scanning(
+    write_tenants: Write, tmp_path: Path
+) -> None:
+    text = (
+        "clients:\n  - name: a\n    m365:\n      tenant_id: contoso.example\n"
+        "      client_id: app\n      certificate_path: certs/a.pem\n"
+        "  - name: b\n    m365:\n      tenant_id: fabrikam.example\n      client_id: app\n"
+        "      auth: workload_identity\n      federated_token_file: /no/such/token\n"
+    )
+    path = write_tenants(text)
+    assert error(path) == (
+        f"{path}:6: clients[0].m365.certificate_path: file {tmp_path / 'certs/a.pem'} not found"
+    )
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs" / "a.pem").write_text("PEM")
+    assert error(path) == (
+        f"{path}:12: clients[1].m365.federated_token_file: file /no/such/token not found"
+    )
+    (a,) = load_targets(path, ("a",)).clients
+    # relative to the targets file, not to cron's working directory
+    assert a.targets[0].settings["certificate_path"] == str(tmp_path / "certs" / "a.pem")
