@@ -15,19 +15,13 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.audit_logs import AuditLogsClient
 from slack_sdk.audit_logs.v1.response import AuditLogsResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-)
+from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from connectors.base import CallLedger, ReadOnlyGate
@@ -39,6 +33,7 @@ from connectors.slack.methods import (
     TOKEN_SETTING,
     TokenKind,
 )
+from connectors.slack.retries import async_retry_handlers, retry_handlers
 from connectors.slack.settings import SlackSettings
 
 
@@ -93,6 +88,10 @@ class Admission:
         delay = self.pacer.reserve(method)
         self.ledger.count(method)
         return delay
+
+    def retried(self, method: str) -> None:
+        """The SDK resends an admitted call (after Retry-After): one more request to count."""
+        self.ledger.count(method)
 
 
 class GatedWebClient(WebClient):
@@ -206,11 +205,12 @@ class SlackApi:
         )
 
     def _retry_handlers(self) -> list[Any]:
-        retries = self.settings.max_retries
-        return [
-            ConnectionErrorRetryHandler(max_retry_count=min(retries, 2)),
-            RateLimitErrorRetryHandler(max_retry_count=retries),
-        ]
+        return retry_handlers(self.settings.max_retries, self._count_retry)
+
+    def _count_retry(self, request: HttpRequest) -> None:
+        name = urlsplit(request.url).path.rsplit("/", 1)[-1]
+        audit = request.url.startswith(self.settings.audit_url)
+        self.admission.retried(f"audit.{name}" if audit else name)
 
     def pages(self, method: str, **params: Any) -> Iterator[dict[str, Any]]:
         """Cursor paging via ``response_metadata.next_cursor`` (or the top-level ``next_cursor``
@@ -258,12 +258,8 @@ class SlackApi:
     async def _fan_out(
         self, method: str, kind: TokenKind, requests: list[dict[str, Any]]
     ) -> list[dict[str, Any] | Exception]:
-        retries = self.settings.max_retries
         client = GatedAsyncWebClient(
-            retry_handlers=[
-                AsyncConnectionErrorRetryHandler(max_retry_count=min(retries, 2)),
-                AsyncRateLimitErrorRetryHandler(max_retry_count=retries),
-            ],
+            retry_handlers=async_retry_handlers(self.settings.max_retries, self._count_retry),
             **self._client_kwargs(kind),
         )
         limit = asyncio.Semaphore(self.settings.max_concurrency)

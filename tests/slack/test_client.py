@@ -83,7 +83,19 @@ def test_429_is_retried_after_retry_after(sandbox) -> None:
     api = _api(box)
     assert api.call("team.billing.info")["plan"] == "plus"
     assert box.server.requests["team.billing.info"] == 2  # one 429, one success
-    assert api.admission.ledger.snapshot() == {"team.billing.info": 1}
+    assert api.admission.ledger.snapshot() == {"team.billing.info": 2}  # the retry counts too
+
+
+def test_every_retry_is_counted_on_the_async_client_and_the_audit_api(sandbox) -> None:
+    box = sandbox("slack_grid")
+    box.server.faults.throttle("team.info", times=2, retry_after=0)
+    box.server.faults.throttle("audit.logs", times=1, retry_after=0)
+    api = _api(box, max_retries=2)
+    (result,) = api.fan_out("team.info", [{}])
+    assert result["team"]["id"] == "T0KNGRID1"
+    api.audit_logs(limit=10)
+    assert dict(box.server.requests) == {"team.info": 3, "audit.logs": 2}
+    assert api.admission.ledger.snapshot() == {"team.info": 3, "audit.logs": 2}
 
 
 def test_fan_out_runs_on_the_async_client_with_get(sandbox) -> None:
