@@ -117,7 +117,8 @@ def create_key(url: str, spec: dict[str, Any]) -> str:
 
 def protect_bucket(url: str, bucket: dict[str, Any], keys: dict[str, str]) -> None:
     """Default encryption as AWS sets it since 2023 (SSE-S3) unless ``encryption`` says
-    ``none`` or names a KMS key; ``tls_only`` adds the standard deny-non-TLS bucket policy."""
+    ``none`` or names a KMS key; ``tls_only`` adds the standard deny-non-TLS bucket policy and
+    ``expire_days`` a lifecycle rule deleting objects after that many days."""
     s3 = seeding_client("s3", url, bucket["region"])
     name, encryption = bucket["name"], bucket.get("encryption", "SSE-S3")
     if encryption != "none":
@@ -132,6 +133,10 @@ def protect_bucket(url: str, bucket: dict[str, Any], keys: dict[str, str]) -> No
         )
     if bucket.get("tls_only"):
         s3.put_bucket_policy(Bucket=name, Policy=json.dumps(tls_only_policy(name)))
+    if bucket.get("expire_days"):
+        rule = {"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""},
+                "Expiration": {"Days": bucket["expire_days"]}}  # fmt: skip
+        s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": [rule]})
 
 
 def tls_only_policy(bucket: str) -> dict[str, Any]:

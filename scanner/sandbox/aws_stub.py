@@ -326,6 +326,7 @@ def operation_name(
             ("location", "GetBucketLocation"),
             ("encryption", "GetBucketEncryption"),
             ("policy", "GetBucketPolicy"),
+            ("lifecycle", "GetBucketLifecycleConfiguration"),
         ):
             if key in query:
                 return name

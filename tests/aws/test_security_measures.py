@@ -243,13 +243,25 @@ def test_log_sources_for_breach_readiness(aws: AwsSandbox) -> None:
         "event_history": [{"name": "ConsoleLogin", "time": datetime(2026, 11, 27, 8, tzinfo=UTC)},
                           {"name": "CreateBucket", "time": datetime(2026, 11, 1, tzinfo=UTC)}],
     })  # fmt: skip
+    rules = [
+        {"ID": "tagged", "Status": "Enabled", "Filter": {"Tag": {"Key": "tmp", "Value": "1"}},
+         "Expiration": {"Days": 1}},
+        {"ID": "other", "Status": "Enabled", "Filter": {"Prefix": "exports/"},
+         "Expiration": {"Days": 7}},
+        {"ID": "logs", "Status": "Enabled", "Filter": {"Prefix": "AWSLogs/"},
+         "Expiration": {"Days": 730}},
+    ]  # fmt: skip
+    seeding_client("s3", aws.moto, REGION).put_bucket_lifecycle_configuration(
+        Bucket="trail-logs", LifecycleConfiguration={"Rules": rules}
+    )
     collection = aws.collect(services=["cloudtrail"])
     assert collection.gaps == []
     logs = {a.name: a.attributes for a in collection.assets if a.kind == "audit_log"}
     history = logs[f"CloudTrail event history (123456789012, {REGION})"]
     assert history["available"] is True and history["retention_days"] == 90
     assert history["newest_entry"].startswith("2026-11-27 08:00")
-    assert logs["CloudTrail trail main (s3://trail-logs)"]["available"] is True
+    files = logs["CloudTrail trail main (s3://trail-logs)"]
+    assert files["available"] is True and files["retention_days"] == 730  # tag/prefix rules skip
     copy = logs["CloudTrail trail main -> CloudWatch Logs /trail/main"]
     assert copy["available"] is True and copy["retention_days"] == 400
     assert set(statuses(collection, "aws-audit-logs").values()) == {"pass"}
@@ -278,3 +290,11 @@ def test_trail_of_an_unscanned_home_region_is_read_once_where_it_shows(aws: AwsS
     assert found.location == "aws:eu-central-1"
     assert collection.calls["cloudtrail.GetTrailStatus"] == 1
     assert statuses(collection, "aws-cloudtrail-all-regions") == {"account 123456789012": "pass"}
+
+
+def test_trail_files_without_lifecycle_are_kept_until_deleted(aws: AwsSandbox) -> None:
+    aws.seed({"trails": [trail(aws, multi_region=True)]})
+    collection = aws.collect(services=["cloudtrail"])
+    [files] = [a for a in collection.assets if a.id.endswith("trail/main/log")]
+    assert files.attributes["retention_days"] is None
+    assert "until deleted (no lifecycle rules)" in files.attributes["detail"]

@@ -7,8 +7,10 @@ its home region, or, when the scan skips that region, in the first scanned regio
 trail seen from a member account is recorded as covering that account, but its status and
 delivery belong to the management account's scan.
 
-Calls per region: one DescribeTrails; per trail of this account one GetTrailStatus, and one
-DescribeLogGroups when the trail also delivers to CloudWatch Logs (that group's retention).
+Calls per region: one DescribeTrails; per trail of this account one GetTrailStatus, one
+GetBucketLifecycleConfiguration when its bucket is in this account (how long log files are
+kept), and one DescribeLogGroups when it also delivers to CloudWatch Logs (that group's
+retention).
 Each trail is also an ``audit_log`` source (see ``checks/breach_readiness.py``).
 """
 
@@ -16,9 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.aws.context import AwsScan, arn_account, arn_region
+from connectors.aws.context import AWS_ERRORS, AwsScan, arn_account, arn_region
 from connectors.aws.services.encryption import at_rest
-from connectors.aws.services.s3 import bucket_region
+from connectors.aws.services.s3 import bucket_region, expiry_days, listed_buckets
 
 SERVICE = "cloudtrail"
 
@@ -106,19 +108,15 @@ def _audit_logs(
     newest = (status or {}).get("LatestDeliveryTime")
     stopped = "logging is stopped: no new events are recorded" if logging is False else None
     bucket = trail.get("S3BucketName")
+    days, kept = _bucket_retention(scan, trail)
     scan.audit_log(
         id=f"{arn}/log",
         name=f"CloudTrail trail {trail['Name']} (s3://{bucket})",
         available=logging,
-        retention_days=None,
-        source="cloudtrail DescribeTrails + GetTrailStatus",
+        retention_days=days,
+        source="cloudtrail GetTrailStatus, s3 GetBucketLifecycleConfiguration",
         reason="logging_stopped" if logging is False else None,
-        detail=stopped
-        or (
-            "status unreadable (see the scan gaps)"
-            if logging is None
-            else f"kept in s3://{bucket} until the bucket's lifecycle rules delete it"
-        ),
+        detail=stopped or ("status unreadable (see the scan gaps)" if logging is None else kept),
         newest_entry=str(newest) if newest else None,
     )
     group_arn = trail.get("CloudWatchLogsLogGroupArn")
@@ -148,3 +146,17 @@ def _audit_logs(
         detail=detail,
         newest_entry=None,
     )
+
+
+def _bucket_retention(scan: AwsScan, trail: dict[str, Any]) -> tuple[int | None, str]:
+    """How long the trail's log files stay in its bucket, when the bucket is this account's
+    (another account's bucket would only answer AccessDenied)."""
+    bucket = str(trail.get("S3BucketName") or "")
+    try:
+        own = {b["Name"] for b in listed_buckets(scan)}
+    except AWS_ERRORS:
+        return None, f"the account's buckets could not be listed, so s3://{bucket} was not read"
+    if bucket not in own:
+        return None, f"delivered to s3://{bucket} in another account; ask its owner"
+    prefix = "/".join(p for p in (trail.get("S3KeyPrefix"), "AWSLogs/") if p)
+    return expiry_days(scan, bucket, prefix)

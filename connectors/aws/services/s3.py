@@ -134,3 +134,42 @@ def _replication_flow(scan: AwsScan, source: str, rule: dict[str, Any], names: s
         destination_in_account=bucket in names,
         storage_class=destination.get("StorageClass"),
     )
+
+
+NO_LIFECYCLE = {"NoSuchLifecycleConfiguration"}
+
+
+def expiry_days(scan: AwsScan, bucket: str, key_prefix: str) -> tuple[int | None, str]:
+    """Days after which the bucket's lifecycle deletes objects under ``key_prefix`` (None: never,
+    or unreadable), with a one-line reason. Rules filtered on tags never match untagged log
+    files; a rule whose prefix does not cover ``key_prefix`` does not apply."""
+    region = bucket_region(scan, bucket)
+    try:
+        answer = scan.client(SERVICE, region).get_bucket_lifecycle_configuration(Bucket=bucket)
+    except ClientError as exc:
+        if error_code(exc) in NO_LIFECYCLE:
+            return None, f"kept in s3://{bucket} until deleted (no lifecycle rules)"
+        scan.gap(SERVICE, "GetBucketLifecycleConfiguration", exc, resource=bucket, region=region)
+        return None, f"the lifecycle rules of s3://{bucket} could not be read"
+    except BotoCoreError as exc:
+        scan.gap(SERVICE, "GetBucketLifecycleConfiguration", exc, resource=bucket, region=region)
+        return None, f"the lifecycle rules of s3://{bucket} could not be read"
+    days = [
+        int(rule["Expiration"]["Days"])
+        for rule in answer.get("Rules") or []
+        if rule.get("Status") == "Enabled"
+        and (rule.get("Expiration") or {}).get("Days")
+        and _applies(rule, key_prefix)
+    ]
+    if not days:
+        return None, f"kept in s3://{bucket} until deleted (no expiring lifecycle rule)"
+    return min(days), f"s3://{bucket} lifecycle deletes log files after {min(days)} days"
+
+
+def _applies(rule: dict[str, Any], key_prefix: str) -> bool:
+    rule_filter = rule.get("Filter") or {}
+    combined = rule_filter.get("And") or {}
+    if "Tag" in rule_filter or combined.get("Tags"):
+        return False
+    prefix = rule_filter.get("Prefix", combined.get("Prefix", rule.get("Prefix"))) or ""
+    return key_prefix.startswith(prefix)
