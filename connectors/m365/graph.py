@@ -104,7 +104,9 @@ class GraphReader:
         return body
 
     async def pages(self, request: RequestInformation) -> AsyncIterator[list[dict[str, Any]]]:
-        """Yield every page's ``value`` list, following absolute nextLinks past empty pages."""
+        """Yield every page's ``value`` list, following absolute nextLinks past empty pages;
+        a nextLink seen before would loop forever, so it ends the listing as malformed."""
+        seen: set[str] = set()
         while True:
             body = await self.get(request)
             value, next_link = body.get("value"), body.get("@odata.nextLink")
@@ -115,6 +117,11 @@ class GraphReader:
                 return
             if not isinstance(next_link, str) or not next_link.startswith(("http://", "https://")):
                 raise GraphError("malformed", 200, "@odata.nextLink is not an absolute URL")
+            if next_link in seen:
+                raise GraphError(
+                    "malformed", 200, "repeated cursor: the same @odata.nextLink twice"
+                )
+            seen.add(next_link)
             request = next_request(next_link)
 
     async def all(self, request: RequestInformation) -> list[dict[str, Any]]:

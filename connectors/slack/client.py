@@ -217,6 +217,7 @@ class SlackApi:
         some admin methods use) with the largest page size the method allows."""
         kind = self.token_for(method)
         cursor: str | None = None
+        seen: set[str] = set()
         while True:
             page = self.call(
                 method, kind=kind, limit=METHODS[method].page_size, cursor=cursor, **params
@@ -226,6 +227,9 @@ class SlackApi:
             cursor = meta.get("next_cursor") or page.get("next_cursor") or None
             if not cursor:
                 return
+            if cursor in seen:  # following it again would page forever
+                raise MalformedPage("repeated cursor: the API sent a next_cursor twice")
+            seen.add(cursor)
 
     def numbered_pages(self, method: str, **params: Any) -> Iterator[dict[str, Any]]:
         """Legacy ``page``/``count`` paging (team.integrationLogs), stopping at ``paging.pages``."""

@@ -213,6 +213,8 @@ class GraphHandler(JsonHandler):
             nxt = offset + size
             more = nxt < len(items)
             following = (f"e{nxt}" if empty_first and offset == 0 else f"o{nxt}") if more else None
+        if offset and route in self.server.data.get("looping_page_routes", []):
+            following = token  # fault: a nextLink back to the page just served
         body: dict[str, Any] = {
             "@odata.context": f"{self.server.url}/v1.0/$metadata#{route}",
             "value": [_project(i, query.get("$select"), route) for i in page],

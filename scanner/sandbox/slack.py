@@ -63,6 +63,7 @@ class SlackServer(LocalServer):
         self.data = dataset
         self.page_cap = page_cap
         self.verbs: list[tuple[str, str]] = []
+        self.looping_cursor = False  # fault: pages after the first hand back their own cursor
 
     @property
     def api_url(self) -> str:
@@ -84,6 +85,8 @@ class SlackServer(LocalServer):
         start = _int(params.get("cursor"), 0) if params.get("cursor") else 0
         end = start + min(limit, self.page_cap)
         nxt = str(end) if end < len(items) else ""
+        if start and self.looping_cursor:
+            nxt = str(params["cursor"])
         return {key: items[start:end], "response_metadata": {"next_cursor": nxt}}
 
 

@@ -130,6 +130,18 @@ def test_every_call_is_counted(scan: Scan, graph: GraphServer) -> None:
     collection = scan()
     served = sum(graph.requests.values())
     assert sum(collection.calls.values()) == served
-    assert (
-        collection.calls["oidc.discovery"] == 7
-    )  # tenant, partner, guests, publishers
+    assert collection.calls["oidc.discovery"] == 7  # tenant, partner, guests, publishers
+
+
+def test_a_repeated_next_link_stops_paging_with_a_gap(
+    dataset: dict[str, Any], scan: Scan, graph: GraphServer
+) -> None:
+    dataset["looping_page_routes"] = ["users"]  # page 2 links back to itself
+    collection = scan()
+    [gap] = [g for g in collection.gaps if g.operation == "users.list"]
+    assert (gap.reason, gap.message) == (
+        "malformed",
+        "repeated cursor: the same @odata.nextLink twice",
+    )
+    # 9 users at 3 per page: pages 1 and 2, then page 2's own link is refused before sending
+    assert graph.requests["users"] == collection.calls["users.list"] == 2

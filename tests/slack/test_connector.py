@@ -193,3 +193,14 @@ def test_tokens_never_reach_logs(sandbox, caplog) -> None:
     box.collect()
     assert "xoxb-sandbox" not in caplog.text and "xoxp-sandbox" not in caplog.text
     assert "team.info" in caplog.text  # the SDK did log at DEBUG
+
+
+def test_a_repeated_cursor_stops_paging_with_a_gap(sandbox) -> None:
+    box = sandbox(page_cap=2)
+    box.server.looping_cursor = True  # page 2 hands back its own cursor
+    collection = box.collect()
+    [gap] = [g for g in collection.gaps if g.operation == "conversations.list"]
+    assert gap.reason == "malformed"
+    assert gap.message == ("conversations.list: repeated cursor: the API sent a next_cursor twice")
+    # pages 1 and 2; page 2 names its own cursor again, which is never requested
+    assert box.server.requests["conversations.list"] == collection.calls["conversations.list"] == 2
