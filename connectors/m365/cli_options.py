@@ -1,23 +1,17 @@
-"""`residency scan m365` options; parameter names equal Target.settings keys. Imports click only."""
+"""`residency scan m365` options; parameter names equal Target.settings keys. Imports click and
+the SDK-free settings module only."""
 
 from __future__ import annotations
 
 import click
 
+from connectors.m365.settings import AUTH_METHODS
+
 OPTIONS: list[click.Option] = [
     click.Option(["--tenant-id", "tenant_id"], help="Tenant GUID or verified domain."),
     click.Option(
         ["--auth", "auth"],
-        type=click.Choice(
-            [
-                "access_token",
-                "client_secret",
-                "certificate",
-                "azure_cli",
-                "managed_identity",
-                "workload_identity",
-            ]
-        ),
+        type=click.Choice(AUTH_METHODS),
         help="How to authenticate (default: inferred from the other options, else azure_cli).",
     ),
     click.Option(["--client-id", "client_id"], help="Application (client) id of the scanner app."),

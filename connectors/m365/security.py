@@ -148,13 +148,12 @@ def _log(
     retention_source: str,
     note: str,
 ) -> Asset:
-    return Asset(
-        id=f"m365:{tenant_id}:audit_log:{key}",
-        provider="m365",
-        kind="audit_log",
-        name=name,
-        location=None,
-        attributes={
+    return _tenant_asset(
+        tenant_id,
+        f"audit_log:{key}",
+        "audit_log",
+        name,
+        {
             "available": probe.available,
             "retention_days": retention_days,
             "source": f"Graph {probe.operation}",
@@ -169,13 +168,12 @@ def _log(
 
 def _unified_audit_log(tenant_id: str, plans: set[str] | None, licences: dict[str, Any]) -> Asset:
     premium = _has(plans, AUDIT_PREMIUM)
-    return Asset(
-        id=f"m365:{tenant_id}:audit_log:purview-unified",
-        provider="m365",
-        kind="audit_log",
-        name="Microsoft 365 unified audit log (Purview)",
-        location=None,
-        attributes={
+    return _tenant_asset(
+        tenant_id,
+        "audit_log:purview-unified",
+        "audit_log",
+        "Microsoft 365 unified audit log (Purview)",
+        {
             "available": None,
             "retention_days": None
             if premium is None
@@ -197,13 +195,12 @@ def _unified_audit_log(tenant_id: str, plans: set[str] | None, licences: dict[st
 
 
 def _encryption(tenant_id: str, plans: set[str] | None, licences: dict[str, Any]) -> Asset:
-    return Asset(
-        id=f"m365:{tenant_id}:encryption",
-        provider="m365",
-        kind="encryption_keys",
-        name="Microsoft 365 key custody",
-        location=None,
-        attributes={
+    return _tenant_asset(
+        tenant_id,
+        "encryption",
+        "encryption_keys",
+        "Microsoft 365 key custody",
+        {
             "customer_key_licensed": _has(plans, CUSTOMER_KEY),
             "double_key_licensed": _has(plans, DOUBLE_KEY),
             "configured": None,
@@ -213,4 +210,18 @@ def _encryption(tenant_id: str, plans: set[str] | None, licences: dict[str, Any]
             "Get-M365DataAtRestEncryptionPolicy / Get-DataEncryptionPolicy (Exchange Online "
             "PowerShell) and DKE labels in Purview > Information protection",
         },
+    )
+
+
+def _tenant_asset(
+    tenant_id: str, key: str, kind: str, name: str, attributes: dict[str, Any]
+) -> Asset:
+    """A tenant-wide record (a log, key custody): evidence with no storage location of its own."""
+    return Asset(
+        id=f"m365:{tenant_id}:{key}",
+        provider="m365",
+        kind=kind,
+        name=name,
+        location=None,
+        attributes=attributes,
     )

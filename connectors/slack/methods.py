@@ -48,25 +48,18 @@ METHODS: dict[str, Method] = {
         Method("auth.test", "special", "POST", (), _ALL, "workspace"),
         Method("team.info", "t3", "GET", ("team:read",), _ALL, "workspace"),
         Method("team.billing.info", "t3", "POST", ("team.billing:read",), _ALL, "workspace"),
-        Method(
-            "admin.apps.approved.list",
-            "t2",
-            "GET",
-            ("admin.apps:read",),
-            _ADMIN,
-            "apps",
-            page_size=1000,
-            grid_only=True,
-        ),
-        Method(
-            "admin.apps.restricted.list",
-            "t2",
-            "GET",
-            ("admin.apps:read",),
-            _ADMIN,
-            "apps",
-            page_size=1000,
-            grid_only=True,
+        *(
+            Method(
+                f"admin.apps.{state}.list",
+                "t2",
+                "GET",
+                ("admin.apps:read",),
+                _ADMIN,
+                "apps",
+                page_size=1000,
+                grid_only=True,
+            )
+            for state in ("approved", "restricted")
         ),
         # Legacy page-numbered paging; the maximum ``count`` is undocumented (default 100).
         Method(

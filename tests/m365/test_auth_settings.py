@@ -21,7 +21,7 @@ from cryptography.x509.oid import NameOID
 from connectors.m365 import cli_options
 from connectors.m365.auth import StaticTokenCredential, build_credential
 from connectors.m365.connector import M365Connector
-from connectors.m365.settings import M365Settings
+from connectors.m365.settings import AUTH_METHODS, M365Settings
 from scanner.errors import ConfigError
 from scanner.sandbox.graph import start_graph
 from scanner.secrets import Secret
@@ -120,7 +120,12 @@ def test_national_cloud_scope_follows_graph_url() -> None:
 def test_cli_options_match_the_schema_and_import_no_sdk() -> None:
     names = {option.name for option in cli_options.OPTIONS}
     assert names <= set(SCHEMA["properties"]) <= set(M365Settings.__dataclass_fields__)
-    code = "import sys, connectors.m365.cli_options; assert 'msgraph' not in sys.modules"
+    (auth,) = [option for option in cli_options.OPTIONS if option.name == "auth"]
+    assert tuple(auth.type.choices) == AUTH_METHODS == tuple(SCHEMA["properties"]["auth"]["enum"])
+    code = (
+        "import sys, connectors.m365.cli_options; "
+        "assert not {'msgraph', 'azure', 'kiota_http'} & set(sys.modules)"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
