@@ -24,7 +24,7 @@ class Key:
 
     arn: str
     region: str
-    multi_region: bool
+    multi_region: bool  # is, or may be (an unread mrk- key or a customer alias)
     users: list[Asset] = field(default_factory=list)
 
 
@@ -42,7 +42,12 @@ def _parse(reference: str, asset: Asset) -> tuple[str, str]:
 
 
 def _kms_index(collection: Collection) -> tuple[dict[str, Asset], dict[str, set[str]]]:
-    keys = {a.id: a for a in collection.assets if a.kind == "kms.key" and a.provider == "aws"}
+    """Keys by ARN and by each alias ARN; replica regions by the primary key's ARN."""
+    keys: dict[str, Asset] = {}
+    for asset in collection.assets:
+        if asset.kind == "kms.key" and asset.provider == "aws":
+            keys[asset.id] = asset
+            keys.update((alias, asset) for alias in asset.attributes.get("aliases") or [])
     replicas: dict[str, set[str]] = {}
     for flow in collection.flows:
         if flow.attributes.get("path") == REPLICA_PATH and flow.destination:
@@ -55,17 +60,20 @@ def _places(key: Key, keys: dict[str, Asset], replicas: dict[str, set[str]]) -> 
     regions = {key.region}
     known = keys.get(key.arn)
     primary = str((known.attributes.get("primary_key") if known else None) or key.arn)
+    regions |= {str(known.location).split(":", 1)[-1]} if known and known.location else set()
     primary_parts = primary.split(":")
     if len(primary_parts) >= 6:
         regions.add(primary_parts[3])
-    return regions | replicas.get(primary, set()) | replicas.get(key.arn, set())
+    own = known.id if known else key.arn
+    return regions | replicas.get(primary, set()) | replicas.get(own, set())
 
 
 def _allowed(ctx: CheckContext, region: str) -> bool:
     return ctx.policy.judge(ctx.kb.resolve(f"aws:{region}")).allowed
 
 
-def _used_keys(ctx: CheckContext) -> dict[str, Key]:
+def _used_keys(ctx: CheckContext, keys: dict[str, Asset]) -> dict[str, Key]:
+    """Keys protecting data in allowed places, by canonical key ARN (aliases resolved)."""
     used: dict[str, Key] = {}
     for asset in ctx.collection.assets:
         reference = asset.attributes.get("kms_key_id")
@@ -74,15 +82,19 @@ def _used_keys(ctx: CheckContext) -> dict[str, Key]:
         if not asset.location or not ctx.policy.judge(ctx.kb.resolve(asset.location)).allowed:
             continue  # data already outside the allowed places fails the storage check
         arn, region = _parse(str(reference), asset)
-        key_id = arn.rsplit("/", 1)[-1]
-        key = used.setdefault(arn, Key(arn, region, key_id.startswith("mrk-")))
+        arn = keys[arn].id if arn in keys else arn
+        resource = arn.split(":", 5)[-1]
+        unresolved = resource.startswith("key/mrk-") or (
+            resource.startswith("alias/") and not resource.startswith("alias/aws/")
+        )  # may be a multi-Region key; AWS managed keys (alias/aws/...) never are
+        key = used.setdefault(arn, Key(arn, region, unresolved))
         key.users.append(asset)
     return used
 
 
 def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
     keys, replicas = _kms_index(ctx.collection)
-    for key in _used_keys(ctx).values():
+    for key in _used_keys(ctx, keys).values():
         known = keys.get(key.arn)
         multi = bool(known.attributes.get("multi_region")) if known else key.multi_region
         places = _places(key, keys, replicas)
@@ -107,9 +119,10 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
             location = f"aws:{outside[0]}"
         elif multi and known is None:
             status = "manual"
+            kind = "a multi-Region key" if "key/mrk-" in key.arn else "referenced by an alias"
             message = (
-                f"KMS key {name} {protects}; it is a multi-Region key whose replicas were not "
-                f"read (scan the kms service in every region)"
+                f"KMS key {name} {protects}; it is {kind} and the key and its replicas were "
+                f"not read (scan the kms service in every region)"
             )
             location = f"aws:{key.region}"
         else:

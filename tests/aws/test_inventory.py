@@ -98,7 +98,7 @@ def test_one_asset_per_service_located_in_its_region(aws: AwsSandbox) -> None:
     assert {f.status for f in storage.values()} == {"pass"}
     # no call repeated: every list call once per region, per-resource calls once per resource
     regional = [op for op in collection.calls if op.split(".")[0] != "s3" and op not in (
-        "sts.GetCallerIdentity", "dynamodb.DescribeTable", "kms.DescribeKey",
+        "sts.GetCallerIdentity", "dynamodb.DescribeTable", "kms.DescribeKey", "kms.ListAliases",
         "secretsmanager.DescribeSecret", "cloudtrail.GetTrailStatus",
         "cloudtrail.LookupEvents")]  # fmt: skip
     once = {"rds.DescribeGlobalClusters"}  # answers for every region at once
@@ -109,6 +109,7 @@ def test_one_asset_per_service_located_in_its_region(aws: AwsSandbox) -> None:
     assert collection.calls["secretsmanager.DescribeSecret"] == 1
     assert collection.calls["cloudtrail.GetTrailStatus"] == 1  # one trail, read in its home region
     assert collection.calls["cloudtrail.LookupEvents"] == 1  # event history: once per account
+    assert collection.calls["kms.ListAliases"] == 1  # only where keys exist
 
 
 def test_s3_only_call_budget(aws: AwsSandbox) -> None:

@@ -191,6 +191,29 @@ def test_key_named_in_another_region_or_unread_replicas(aws: AwsSandbox) -> None
     assert "replicas were not read" in verdicts[mrk["Arn"]].message
 
 
+def test_alias_references_join_their_key(aws: AwsSandbox) -> None:
+    aws.seed({
+        "kms_keys": [{"name": "recordings", "region": REGION, "multi_region": True,
+                      "replicas": ["us-east-1"]}],
+        "buckets": [{"name": "by-alias", "region": REGION}, {"name": "by-arn", "region": REGION,
+                                                            "encryption": "recordings"}],
+    })  # fmt: skip
+    seeding_client("s3", aws.moto, REGION).put_bucket_encryption(
+        Bucket="by-alias", ServerSideEncryptionConfiguration={"Rules": [
+            {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
+                                                    "KMSMasterKeyID": "alias/recordings"}}]},
+    )  # fmt: skip
+    read = aws.collect(through_stub=True, services=["s3-security", "kms"])
+    [verdict] = [f for f in findings(read) if f.check_id == "aws-kms-key-location"]
+    assert verdict.status == "fail"  # one key, whether named by alias or by ARN
+    assert sorted(verdict.evidence["protects"]) == [
+        "aws:s3:::by-alias/security", "aws:s3:::by-arn/security"
+    ]  # fmt: skip
+    unread = aws.collect(services=["s3-security"])
+    by_alias = [f for f in findings(unread) if f.resource.endswith(":alias/recordings")]
+    assert [f.status for f in by_alias] == ["manual"]
+
+
 def trail(aws: AwsSandbox, **spec: Any) -> dict[str, Any]:
     create_bucket(aws.moto, "trail-logs", REGION)
     return {"name": "main", "region": REGION, "bucket": "trail-logs", **spec}

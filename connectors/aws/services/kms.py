@@ -1,20 +1,28 @@
 """KMS keys and multi-Region key replicas (``MultiRegionConfiguration.ReplicaKeys[].Region``).
 
-ListKeys gives ids only, so each key costs one DescribeKey (the API forces it).
+ListKeys gives ids only, so each key costs one DescribeKey (the API forces it). One ListAliases
+per region records each key's aliases, so data encrypted under ``alias/name`` joins its key.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from connectors.aws.context import AwsScan, paginate
+from connectors.aws.context import AwsScan, arn_region, paginate
 
 SERVICE = "kms"
 
 
 def keys(scan: AwsScan, region: str) -> None:
-    found = paginate(scan.client(SERVICE, region), "list_keys", "Keys", 1000)
-    scan.map(lambda key: _key(scan, region, key), found)
+    client = scan.client(SERVICE, region)
+    found = paginate(client, "list_keys", "Keys", 1000)
+    aliases: dict[str, list[str]] = {}
+    if found:
+        for alias in paginate(client, "list_aliases", "Aliases", 100):
+            # aliases are regional; moto also lists other regions' aliases here
+            if alias.get("TargetKeyId") and arn_region(alias.get("AliasArn")) == region:
+                aliases.setdefault(alias["TargetKeyId"], []).append(alias["AliasArn"])
+    scan.map(lambda key: _key(scan, region, key, aliases.get(key["KeyId"], [])), found)
     if found:
         scan.recorder.read(f"kms.key ({scan.account_id}, {region}): {len(found)}")
 
@@ -22,7 +30,7 @@ def keys(scan: AwsScan, region: str) -> None:
 READERS = (keys,)
 
 
-def _key(scan: AwsScan, region: str, key: dict[str, Any]) -> None:
+def _key(scan: AwsScan, region: str, key: dict[str, Any], aliases: list[str]) -> None:
     arn = key.get("KeyArn") or scan.arn(SERVICE, region, f"key/{key['KeyId']}")
     answer = scan.call(SERVICE, region, "describe_key", resource=arn, KeyId=key["KeyId"])
     meta: dict[str, Any] = (answer or {}).get("KeyMetadata", {})
@@ -36,6 +44,7 @@ def _key(scan: AwsScan, region: str, key: dict[str, Any]) -> None:
         manager=meta.get("KeyManager"),
         multi_region=meta.get("MultiRegion"),
         primary_key=(multi.get("PrimaryKey") or {}).get("Arn"),
+        aliases=sorted(aliases),
     )
     primary = (multi.get("PrimaryKey") or {}).get("Arn")
     if primary not in (arn, meta.get("Arn")):
