@@ -17,6 +17,7 @@ from azure.core.credentials import AccessToken
 from azure.core.credentials_async import AsyncTokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 
+from connectors.base import CallLedger
 from connectors.m365.settings import M365Settings
 from scanner.errors import AuthError, ConfigError
 from scanner.secrets import Secret, redact, resolve_secret
@@ -54,14 +55,18 @@ def unverified_claims(token: str) -> dict[str, Any]:
     return claims if isinstance(claims, dict) else {}
 
 
-def build_credential(settings: M365Settings) -> AsyncTokenCredential:
-    """The credential for ``settings.auth``; secrets are revealed only here."""
+def build_credential(settings: M365Settings, ledger: CallLedger) -> AsyncTokenCredential:
+    """The credential for ``settings.auth``; secrets are revealed only here. Token requests to
+    the login authority go through the read-only gate and the ledger like every other call."""
     where = "m365"
     if settings.auth == "access_token":
         return StaticTokenCredential(resolve_secret(settings.access_token or "", where=where))
     from azure.identity import aio
 
-    common: dict[str, Any] = {"authority": settings.login_url}
+    from connectors.m365.transport import GuardedLoginTransport
+
+    transport = GuardedLoginTransport(settings, ledger)
+    common: dict[str, Any] = {"authority": settings.login_url, "transport": transport}
     if settings.auth == "client_secret":
         secret = resolve_secret(settings.client_secret or "", where=where)
         return aio.ClientSecretCredential(
@@ -85,6 +90,7 @@ def build_credential(settings: M365Settings) -> AsyncTokenCredential:
     if settings.auth == "azure_cli":
         return aio.AzureCliCredential(tenant_id=settings.tenant_id)
     if settings.auth == "managed_identity":
+        # the token comes from the host's metadata endpoint, not from the login authority
         return aio.ManagedIdentityCredential(client_id=settings.client_id)
     token_file = settings.federated_token_file or os.environ.get("AZURE_FEDERATED_TOKEN_FILE")
     if not token_file:

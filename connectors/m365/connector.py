@@ -103,7 +103,7 @@ class M365Connector(Connector):
 
     async def _collect(self, settings: M365Settings) -> Collection:
         collection = self.new_collection()
-        credential = build_credential(settings)
+        credential = build_credential(settings, self.ledger)
         reader = GraphReader(settings, credential, self.ledger)
         try:
             scan = _TenantScan(settings, reader, Recorder(collection), self.progress)

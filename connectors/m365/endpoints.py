@@ -1,7 +1,8 @@
 """The read-only allow-list: every Graph and login request the connector may send.
 
 Each entry names one GET operation, the path pattern it matches (after the Graph version
-prefix) and the least application permission it needs. The transport refuses anything else
+prefix) and the least application permission it needs; the single exception is ``TOKEN``, the
+credential's POST for its own token. The transport refuses anything else
 before it leaves the process, and ``M365Connector.permissions()`` is derived from this table.
 """
 
@@ -113,8 +114,18 @@ DISCOVERY = _endpoint(
     "(unauthenticated)",
 )
 
+# The one request that is not a GET: the credential's own token request, a POST to the login
+# authority's token endpoint (OAuth 2.0 requires POST; it reads a token and changes nothing in
+# the tenant). Allowed by this exact path on the login host only, and counted like any call.
+TOKEN = _endpoint(
+    "login.token",
+    r"^/[^/]+/oauth2/v2\.0/token$",
+    None,
+    "the access token for Graph (POST to the login authority's token endpoint)",
+)
+
 READ_OPERATIONS: frozenset[str] = frozenset(
-    [e.operation for e in GRAPH_ENDPOINTS] + [DISCOVERY.operation]
+    [e.operation for e in GRAPH_ENDPOINTS] + [DISCOVERY.operation, TOKEN.operation]
 )
 
 

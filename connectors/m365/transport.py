@@ -1,35 +1,46 @@
-"""The HTTP layer every Graph and login request passes through, under Kiota's middleware.
+"""The HTTP layers every Graph and login request passes through, under the SDKs' retries.
 
-It names the request's operation from the allow-list, refuses anything that is not an
-allow-listed GET before a byte is sent (so retries and redirects are gated too), counts every
-attempt in the call ledger, and bounds the requests in flight for the tenant.
+Graph and discovery go over httpx under Kiota's middleware (``GuardedTransport``); the
+credential's token requests go over azure-core's aiohttp transport (``GuardedLoginTransport``).
+Both name the request's operation from the allow-list, refuse anything that is not an
+allow-listed GET, or the credential's token POST (``endpoints.TOKEN``), before a byte is sent
+(so retries and redirects are gated too), and count every attempt in the call ledger.
 """
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from urllib.parse import unquote
 
 import httpx
+from azure.core.pipeline.transport import AioHttpTransport
 
 from connectors.base import CallLedger, ReadOnlyGate
-from connectors.m365.endpoints import DISCOVERY, READ_OPERATIONS, graph_operation
+from connectors.m365.endpoints import DISCOVERY, READ_OPERATIONS, TOKEN, graph_operation
 from connectors.m365.settings import M365Settings
 
 
 def operation_of(request: httpx.Request, settings: M365Settings) -> str:
+    return operation_for(request.method, str(request.url), settings)
+
+
+def operation_for(method: str, url: str, settings: M365Settings) -> str:
     """The allow-listed operation name, or a description that the gate will refuse."""
-    path = unquote(request.url.path)
-    if request.method == "GET":
+    parts = httpx.URL(url)
+    path = unquote(parts.path)
+    login_host = httpx.URL(settings.login_url).host
+    if method == "GET":
         graph_prefix = settings.graph_prefix
-        if request.url.host == settings.graph_host and path.startswith(graph_prefix + "/"):
+        if parts.host == settings.graph_host and path.startswith(graph_prefix + "/"):
             operation = graph_operation(path[len(graph_prefix) :])
             if operation:
                 return operation
-        login_host = httpx.URL(settings.login_url).host
-        if request.url.host == login_host and DISCOVERY.pattern.match(path):
+        if parts.host == login_host and DISCOVERY.pattern.match(path):
             return DISCOVERY.operation
-    return f"{request.method} {request.url.host}{path}"
+    if method == "POST" and parts.host == login_host and TOKEN.pattern.match(path):
+        return TOKEN.operation
+    return f"{method} {parts.host}{path}"
 
 
 class GuardedTransport(httpx.AsyncBaseTransport):
@@ -56,3 +67,19 @@ class GuardedTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+class GuardedLoginTransport(AioHttpTransport):
+    """azure-identity's transport: the same gate and ledger for the token requests."""
+
+    def __init__(self, settings: M365Settings, ledger: CallLedger, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.settings = settings
+        self.ledger = ledger
+        self.gate = ReadOnlyGate("m365", READ_OPERATIONS)
+
+    async def send(self, request: Any, **kwargs: Any) -> Any:
+        operation = operation_for(request.method, request.url, self.settings)
+        self.gate.check(operation)
+        self.ledger.count(operation)
+        return await super().send(request, **kwargs)

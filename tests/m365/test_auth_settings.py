@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from connectors.base import CallLedger
 from connectors.m365 import cli_options
 from connectors.m365.auth import StaticTokenCredential, build_credential
 from connectors.m365.connector import M365Connector
@@ -67,20 +68,23 @@ def test_azure_identity_credentials_are_built(
     extra: dict[str, str], expected: type, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("M365_SECRET", "s3cret")
-    credential = build_credential(M365Settings.from_settings({**BASE, **extra}))
+    credential = build_credential(M365Settings.from_settings({**BASE, **extra}), CallLedger())
     assert isinstance(credential, expected)
 
 
 def test_certificate_and_workload_identity(tmp_path: Path) -> None:
     pem = self_signed_pem(tmp_path / "scanner.pem")
-    cert = build_credential(M365Settings.from_settings({**BASE, "certificate_path": str(pem)}))
+    cert = build_credential(
+        M365Settings.from_settings({**BASE, "certificate_path": str(pem)}), CallLedger()
+    )
     assert isinstance(cert, aio.CertificateCredential)
     token_file = tmp_path / "federated.jwt"
     token_file.write_text("header.payload.sig")
     workload = build_credential(
         M365Settings.from_settings(
             {**BASE, "auth": "workload_identity", "federated_token_file": str(token_file)}
-        )
+        ),
+        CallLedger(),
     )
     assert isinstance(workload, aio.WorkloadIdentityCredential)
 

@@ -21,7 +21,7 @@ def run_with_reader(settings: dict[str, Any], action: Any) -> CallLedger:
     ledger = CallLedger()
 
     async def go() -> None:
-        reader = GraphReader(parsed, build_credential(parsed), ledger)
+        reader = GraphReader(parsed, build_credential(parsed, ledger), ledger)
         try:
             await action(reader)
         finally:

@@ -1,0 +1,145 @@
+"""Token requests: azure-identity's POST to the login authority goes through the same read-only
+gate and call ledger as Graph, over real TLS to a local token endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import ipaddress
+import ssl
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError
+from azure.core.pipeline.transport import HttpRequest
+from azure.identity import aio
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from connectors.base import CallLedger
+from connectors.m365.auth import build_credential
+from connectors.m365.settings import M365Settings
+from connectors.m365.transport import GuardedLoginTransport
+from scanner.errors import ReadOnlyViolation
+from scanner.sandbox.httpserver import JsonHandler, LocalServer
+
+TENANT = "3f1c6c1e-8c2a-4b7e-9a55-0d1e2f3a4b5c"
+
+
+class TokenHandler(JsonHandler):
+    def do_POST(self) -> None:
+        self.read_body()
+        self.note_request(f"POST {self.path}")
+        self.reply(
+            200, {"token_type": "Bearer", "expires_in": 3600, "access_token": "opaque.token.x"}
+        )
+
+
+def localhost_cert(folder: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "login.crt", folder / "login.key"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_file, key_file
+
+
+@pytest.fixture
+def login(tmp_path: Path) -> Iterator[tuple[LocalServer, str, Path]]:
+    cert_file, key_file = localhost_cert(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    server = LocalServer(TokenHandler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.start()
+    yield server, server.url.replace("http://", "https://"), cert_file
+    server.stop()
+
+
+def settings(login_url: str) -> M365Settings:
+    return M365Settings.from_settings(
+        {"tenant_id": TENANT, "client_id": "app", "login_url": login_url}
+    )
+
+
+def test_the_token_post_is_allowed_by_name_and_counted(login) -> None:
+    server, url, ca = login
+    ledger = CallLedger()
+    transport = GuardedLoginTransport(settings(url), ledger, connection_verify=str(ca))
+
+    async def token() -> str:
+        async with aio.ClientSecretCredential(
+            TENANT, "app", "s3cret", authority=url, transport=transport
+        ) as credential:
+            return (await credential.get_token("https://graph.microsoft.com/.default")).token
+
+    assert asyncio.run(token()) == "opaque.token.x"
+    assert dict(server.requests) == {f"POST /{TENANT}/oauth2/v2.0/token": 1}
+    assert ledger.snapshot() == {"login.token": 1}
+
+
+def test_any_other_login_request_is_refused_before_sending(login) -> None:
+    server, url, ca = login
+    ledger = CallLedger()
+    transport = GuardedLoginTransport(settings(url), ledger, connection_verify=str(ca))
+
+    async def send(method: str, path: str) -> None:
+        await transport.send(HttpRequest(method, f"{url}{path}"))
+
+    for method, path in (
+        ("POST", f"/{TENANT}/oauth2/v2.0/devicecode"),
+        ("DELETE", f"/{TENANT}/oauth2/v2.0/token"),
+        ("POST", "/v1.0/users"),
+    ):
+        with pytest.raises(ReadOnlyViolation, match="not on the read-only allow-list"):
+            asyncio.run(send(method, path))
+    assert server.requests == {} and ledger.total == 0
+
+
+def test_build_credential_routes_token_requests_through_the_gate(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nothing listens on port 1: every attempt azure-identity makes is still counted first."""
+    monkeypatch.setenv("M365_SECRET", "s3cret")
+    ledger = CallLedger()
+    parsed = M365Settings.from_settings(
+        {
+            "tenant_id": TENANT,
+            "client_id": "app",
+            "client_secret": "env:M365_SECRET",
+            "login_url": "https://127.0.0.1:1",
+        }
+    )
+
+    async def token() -> None:
+        async with build_credential(parsed, ledger) as credential:  # type: ignore[attr-defined]
+            await credential.get_token("https://graph.microsoft.com/.default")
+
+    with pytest.raises((ClientAuthenticationError, ServiceRequestError)):
+        asyncio.run(token())
+    assert set(ledger.snapshot()) == {"login.token"} and ledger.total >= 1
