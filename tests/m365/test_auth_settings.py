@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import subprocess
 import sys
@@ -13,10 +12,6 @@ import jsonschema
 import pytest
 from azure.core.credentials import AccessToken
 from azure.identity import aio
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from connectors.base import CallLedger
 from connectors.m365 import cli_options
@@ -26,34 +21,10 @@ from connectors.m365.settings import AUTH_METHODS, M365Settings
 from scanner.errors import ConfigError
 from scanner.sandbox.graph import start_graph
 from scanner.secrets import Secret
+from tests.m365.certs import self_signed_pem
 
 SCHEMA = json.loads(Path("connectors/m365/settings.schema.json").read_text())
 BASE = {"tenant_id": "contoso.onmicrosoft.com", "client_id": "11111111-2222-3333-4444-555555555555"}
-
-
-def self_signed_pem(path: Path) -> Path:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "scanner")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        + cert.public_bytes(serialization.Encoding.PEM)
-    )
-    return path
 
 
 @pytest.mark.parametrize(

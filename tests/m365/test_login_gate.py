@@ -4,8 +4,6 @@ gate and call ledger as Graph, over real TLS to a local token endpoint."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-import ipaddress
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,10 +12,6 @@ import pytest
 from azure.core.exceptions import ClientAuthenticationError, ServiceRequestError
 from azure.core.pipeline.transport import HttpRequest
 from azure.identity import aio
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
 from connectors.base import CallLedger
 from connectors.m365.auth import build_credential
@@ -25,6 +19,7 @@ from connectors.m365.settings import M365Settings
 from connectors.m365.transport import GuardedLoginTransport
 from scanner.errors import ReadOnlyViolation
 from scanner.sandbox.httpserver import JsonHandler, LocalServer
+from tests.m365.certs import self_signed_pem
 
 TENANT = "3f1c6c1e-8c2a-4b7e-9a55-0d1e2f3a4b5c"
 
@@ -38,46 +33,15 @@ class TokenHandler(JsonHandler):
         )
 
 
-def localhost_cert(folder: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now - dt.timedelta(minutes=1))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .sign(key, hashes.SHA256())
-    )
-    cert_file, key_file = folder / "login.crt", folder / "login.key"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_file, key_file
-
-
 @pytest.fixture
 def login(tmp_path: Path) -> Iterator[tuple[LocalServer, str, Path]]:
-    cert_file, key_file = localhost_cert(tmp_path)
+    pem = self_signed_pem(tmp_path / "login.pem", ip="127.0.0.1")
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert_file, key_file)
+    context.load_cert_chain(pem)
     server = LocalServer(TokenHandler)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     server.start()
-    yield server, server.url.replace("http://", "https://"), cert_file
+    yield server, server.url.replace("http://", "https://"), pem
     server.stop()
 
 
