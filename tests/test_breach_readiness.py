@@ -94,7 +94,7 @@ def test_provider_missing_from_the_register_is_named(tmp_path: Path) -> None:
 STAGES = ("Evaluate:", "Negotiate:", "Migrate:")
 # Catalog files whose remediation follows "evaluate safeguards first, then negotiate, then
 # migrate" with stage labels (aws.yaml is owned by the AWS connector and adopts it separately).
-LABELLED = {"core", "m365", "slack", "vendors", "breach"}
+LABELLED = {"core", "m365", "slack", "vendors", "breach", "aws"}
 CONFIG_ONLY = {"scan-coverage"}  # a scanner setting, not a transfer or vendor decision
 VAGUE = re.compile(r"\b(TODO|TBD|fix (it|this)|as needed|see (the )?docs?)\b", re.IGNORECASE)
 CATALOG = Path(__file__).parent.parent / "checks" / "catalog"
