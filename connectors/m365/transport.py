@@ -10,6 +10,7 @@ allow-listed GET, or the credential's token POST (``endpoints.TOKEN``), before a
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 from urllib.parse import unquote
 
@@ -19,6 +20,8 @@ from azure.core.pipeline.transport import AioHttpTransport
 from connectors.base import CallLedger, ReadOnlyGate
 from connectors.m365.endpoints import DISCOVERY, READ_OPERATIONS, TOKEN, graph_operation
 from connectors.m365.settings import M365Settings
+
+log = logging.getLogger("residency.m365")
 
 
 def operation_of(request: httpx.Request, settings: M365Settings) -> str:
@@ -43,6 +46,14 @@ def operation_for(method: str, url: str, settings: M365Settings) -> str:
     return f"{method} {parts.host}{path}"
 
 
+def admit(gate: ReadOnlyGate, ledger: CallLedger, operation: str) -> None:
+    """Refuse (before sending) or count and log one attempt; the name only, never the URL,
+    whose query can hold user data."""
+    gate.check(operation)
+    ledger.count(operation)
+    log.debug("m365 call %s", operation)
+
+
 class GuardedTransport(httpx.AsyncBaseTransport):
     """Read-only gate, call ledger and concurrency bound in front of the real transport."""
 
@@ -59,9 +70,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         self._slots = asyncio.Semaphore(settings.max_concurrency)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        operation = operation_of(request, self.settings)
-        self.gate.check(operation)
-        self.ledger.count(operation)
+        admit(self.gate, self.ledger, operation_of(request, self.settings))
         async with self._slots:
             return await self.inner.handle_async_request(request)
 
@@ -79,7 +88,5 @@ class GuardedLoginTransport(AioHttpTransport):
         self.gate = ReadOnlyGate("m365", READ_OPERATIONS)
 
     async def send(self, request: Any, **kwargs: Any) -> Any:
-        operation = operation_for(request.method, request.url, self.settings)
-        self.gate.check(operation)
-        self.ledger.count(operation)
+        admit(self.gate, self.ledger, operation_for(request.method, request.url, self.settings))
         return await super().send(request, **kwargs)

@@ -11,6 +11,7 @@ concurrency.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +36,8 @@ from connectors.slack.methods import (
 )
 from connectors.slack.retries import async_retry_handlers, retry_handlers
 from connectors.slack.settings import SlackSettings
+
+log = logging.getLogger("residency.slack")
 
 
 class NoToken(Exception):
@@ -87,11 +90,13 @@ class Admission:
         self.gate.check(method)
         delay = self.pacer.reserve(method)
         self.ledger.count(method)
+        log.debug("slack call %s (paced %.2fs)", method, delay)
         return delay
 
     def retried(self, method: str) -> None:
         """The SDK resends an admitted call (after Retry-After): one more request to count."""
         self.ledger.count(method)
+        log.debug("slack call %s (retry)", method)
 
 
 class GatedWebClient(WebClient):

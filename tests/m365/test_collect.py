@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from scanner.models import Asset, Collection
 from scanner.sandbox.graph import GraphServer
 from tests.m365.conftest import Scan
@@ -145,3 +147,17 @@ def test_a_repeated_next_link_stops_paging_with_a_gap(
     )
     # 9 users at 3 per page: pages 1 and 2, then page 2's own link is refused before sending
     assert graph.requests["users"] == collection.calls["users.list"] == 2
+
+
+def test_each_call_is_logged_at_debug_and_each_gap_at_info(
+    dataset: dict[str, Any], scan: Scan, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG", logger="residency")
+    dataset["looping_page_routes"] = ["users"]
+    collection = scan()
+    calls = [r for r in caplog.records if r.name == "residency.m365"]
+    assert {r.levelname for r in calls} == {"DEBUG"}
+    assert len(calls) == sum(collection.calls.values())
+    assert "m365 call users.list" in [r.getMessage() for r in calls]
+    (gap,) = [r for r in caplog.records if r.levelname == "INFO" and " gap in " in r.getMessage()]
+    assert "users.list" in gap.getMessage() and "repeated cursor" in gap.getMessage()

@@ -187,12 +187,31 @@ def test_unreachable_api_is_a_clear_auth_error(sandbox) -> None:
 
 
 def test_tokens_never_reach_logs(sandbox, caplog) -> None:
-    caplog.set_level("DEBUG")
+    # explicit per logger: an earlier CLI run in this process may have quietened them
+    for name in ("", "slack_sdk", "residency"):
+        caplog.set_level("DEBUG", logger=name)
     box = sandbox()
     box.server.faults.throttle("team.info", times=1, retry_after=0)
     box.collect()
     assert "xoxb-sandbox" not in caplog.text and "xoxp-sandbox" not in caplog.text
-    assert "team.info" in caplog.text  # the SDK did log at DEBUG
+    sdk = [r for r in caplog.records if r.name.startswith("slack_sdk")]
+    assert any("team.info" in r.getMessage() for r in sdk)  # the SDK did log at DEBUG
+
+
+def test_each_call_is_logged_at_debug_and_each_gap_at_info(sandbox, dataset, caplog) -> None:
+    caplog.set_level("DEBUG", logger="residency")
+    data = dataset()
+    data["tokens"]["xoxb-sandbox-kn-scanner-bot"]["scopes"].remove("team.billing:read")
+    data["tokens"]["xoxp-sandbox-kn-admin-user"]["scopes"].remove("team.billing:read")
+    box = sandbox(data)
+    box.server.faults.throttle("team.info", times=1, retry_after=0)
+    collection = box.collect()
+    calls = [r.getMessage() for r in caplog.records if r.name == "residency.slack"]
+    assert all(r.levelname == "DEBUG" for r in caplog.records if r.name == "residency.slack")
+    assert len(calls) == sum(collection.calls.values())
+    assert calls.count("slack call team.info (retry)") == 1
+    (gap,) = [r for r in caplog.records if r.levelname == "INFO" and " gap in " in r.getMessage()]
+    assert "team.billing.info" in gap.getMessage() and "missing_scope" in gap.getMessage()
 
 
 def test_a_repeated_cursor_stops_paging_with_a_gap(sandbox) -> None:
