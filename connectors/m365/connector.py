@@ -232,6 +232,7 @@ class _TenantScan:
 
         async def read() -> list[dict[str, Any]]:
             guests: list[dict[str, Any]] = []
+            members: list[tuple[str, str, str, str | None]] = []
             request = query(self.client.users, USER_FIELDS, top=TOP)
             async for page in self.reader.pages(request):
                 for user in page:
@@ -240,7 +241,8 @@ class _TenantScan:
                         continue
                     code = user.get("preferredDataLocation") if multi_geo else None
                     name = user.get("userPrincipalName") or user.get("displayName") or ""
-                    geo.add("user_data", str(user.get("id")), name, code)
+                    members.append(("user_data", str(user.get("id")), name, code))
+            add_all(geo, members)  # only a complete listing is counted, never a partial one
             return guests
 
         return await self._step("directory", "users.list", read())
@@ -257,21 +259,35 @@ class _TenantScan:
                 top=TOP,
                 filter="groupTypes/any(c:c eq 'Unified')",
             )
-            async for page in self.reader.pages(request):
-                for group in page:
-                    geo.add(
+            add_all(
+                geo,
+                [
+                    (
                         "group_data",
                         str(group.get("id")),
                         group.get("displayName") or "",
                         group.get("preferredDataLocation"),
                     )
+                    async for page in self.reader.pages(request)
+                    for group in page
+                ],
+            )
 
         async def sites() -> None:
             request = query(self.client.sites.get_all_sites, SITE_FIELDS, top=TOP)
-            async for page in self.reader.pages(request):
-                for site in page:
-                    code = (site.get("siteCollection") or {}).get("dataLocationCode")
-                    geo.add("site_data", str(site.get("id")), site.get("webUrl") or "", code)
+            add_all(
+                geo,
+                [
+                    (
+                        "site_data",
+                        str(site.get("id")),
+                        site.get("webUrl") or "",
+                        (site.get("siteCollection") or {}).get("dataLocationCode"),
+                    )
+                    async for page in self.reader.pages(request)
+                    for site in page
+                ],
+            )
 
         await asyncio.gather(
             self._step("multi-geo", "groups.list", groups()),
@@ -414,3 +430,9 @@ def _tenant_not_found(settings: M365Settings, info: TenantInfo) -> str:
         f"m365: cannot read the OpenID discovery document of tenant {settings.tenant_id!r} at "
         f"{settings.login_url}: {info.error or f'HTTP {info.status}'}"
     )
+
+
+def add_all(geo: GeoAggregate, members: list[tuple[str, str, str, str | None]]) -> None:
+    """Count a whole listing at once, after its last page: a failed listing adds nothing."""
+    for kind, member_id, name, code in members:
+        geo.add(kind, member_id, name, code)

@@ -147,6 +147,9 @@ def test_a_repeated_next_link_stops_paging_with_a_gap(
     )
     # 9 users at 3 per page: pages 1 and 2, then page 2's own link is refused before sending
     assert graph.requests["users"] == collection.calls["users.list"] == 2
+    # the 6 users already read are not counted: a partial listing is never taken for the whole
+    users = assets(collection, "user_data").values()
+    assert sum(a.attributes["explicit_count"] + a.attributes["inherited_count"] for a in users) == 0
 
 
 def test_each_call_is_logged_at_debug_and_each_gap_at_info(
