@@ -27,6 +27,7 @@ FLAGS = [
     "--no-first-run",
 ]
 
+
 @pytest.fixture(autouse=True)
 def _chromium_installed() -> None:
     require_system_tool(Path(CHROMIUM).exists(), "chromium (Debian package chromium)")
