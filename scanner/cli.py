@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -47,7 +48,11 @@ def friendly(function: Callable[..., Any]) -> Callable[..., Any]:
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("residency: interrupted; no report written", err=True)
-            sys.exit(130)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            # Worker threads may be inside an API call with retries; exiting now (nothing was
+            # written: reports are renamed into place only when complete) beats waiting.
+            os._exit(130)
 
     return wrapper
 

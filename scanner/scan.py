@@ -72,13 +72,18 @@ def collect_targets(
 ) -> ScanOutcome:
     """Run every target's connector; failures to start are recorded, not raised."""
     outcome = ScanOutcome()
-    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(targets)))) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(targets))))
+    try:
         for result in pool.map(lambda t: collect_one(t, progress, debug), targets):
             if isinstance(result, Collection):
                 outcome.collections.append(result)
             else:
                 log.error("%s: %s", result["target"], result["error"])
                 outcome.failures.append(result)
+    except KeyboardInterrupt:
+        pool.shutdown(wait=False, cancel_futures=True)  # do not wait for in-flight API calls
+        raise
+    pool.shutdown()
     outcome.finished_at = utcnow()
     return outcome
 

@@ -152,3 +152,26 @@ def test_kb_lookup_of_an_unknown_code_exits_2() -> None:
     result = run_cli("kb", "lookup", "aws:xx-nowhere-9")
     assert result.exit_code == 2
     assert "unknown" in result.stdout.lower()
+
+
+def test_ctrl_c_stops_promptly_and_writes_nothing(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scanner", "demo", "--output-dir", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(4)  # inside the sandbox start-up or the scan
+    process.send_signal(signal.SIGINT)
+    try:
+        _, stderr = process.communicate(timeout=3)  # not the many seconds in-flight calls take
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert "interrupted; no report written" in stderr
+    assert not list(tmp_path.glob("report*"))
