@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -132,9 +133,17 @@ def _load_policy(path: Path | None) -> Any:
 def _target(provider: str, name: str | None, options: dict[str, Any]) -> Any:
     from connectors.base import Target
     from connectors.registry import validate_settings
+    from scanner.errors import ConfigError
 
     settings = {k: v for k, v in options.items() if v is not None}
-    validate_settings(provider, settings, f"residency scan {provider} options")
+    try:
+        validate_settings(provider, settings, f"residency scan {provider}")
+    except ConfigError as exc:  # name the command-line option, not the settings key
+        raise ConfigError(
+            re.sub(r"'(\w+)'", lambda m: "--" + m.group(1).replace("_", "-"), str(exc))
+            .replace("(top level): ", "")
+            .replace(": needs at least one of:", ": needs at least one of")
+        ) from None
     return Target(name=name or provider, provider=provider, settings=settings)
 
 

@@ -78,7 +78,7 @@ def collect_targets(
             if isinstance(result, Collection):
                 outcome.collections.append(result)
             else:
-                log.error("%s: %s", result["target"], result["error"])
+                log.info("%s: %s", result["target"], result["error"])  # callers report it
                 outcome.failures.append(result)
     except KeyboardInterrupt:
         pool.shutdown(wait=False, cancel_futures=True)  # do not wait for in-flight API calls

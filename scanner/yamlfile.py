@@ -112,6 +112,14 @@ def _describe(error: jsonschema.ValidationError) -> str:
         return f"unknown key {', '.join(repr(k) for k in extra)}"
     if error.validator == "required":
         return error.message.replace("is a required property", "is required")
+    if error.validator in ("anyOf", "oneOf"):
+        options = [
+            ", ".join(repr(key) for key in sub["required"])
+            for sub in error.validator_value
+            if "required" in sub
+        ]
+        if len(options) == len(error.validator_value):
+            return f"needs at least one of: {' | '.join(options)}"
     return error.message
 
 

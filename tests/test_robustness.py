@@ -175,3 +175,11 @@ def test_ctrl_c_stops_promptly_and_writes_nothing(tmp_path: Path) -> None:
     assert process.returncode == 130
     assert "interrupted; no report written" in stderr
     assert not list(tmp_path.glob("report*"))
+
+
+def test_missing_options_are_named_as_options(tmp_path: Path) -> None:
+    m365 = run_cli("scan", "m365", "--output-dir", str(tmp_path))
+    assert m365.exit_code == 2 and "--tenant-id is required" in m365.stderr
+    slack = run_cli("scan", "slack", "--output-dir", str(tmp_path))
+    assert slack.exit_code == 2
+    assert "needs at least one of --token | --user-token | --org-token" in slack.stderr
