@@ -112,6 +112,7 @@ class Recorder:
             self.collection.flows.append(flow)
 
     def read(self, what: str) -> None:
+        what = redact(what)
         with self._lock:
             if what not in self.collection.read:
                 self.collection.read.append(what)

@@ -138,13 +138,19 @@ def _target(provider: str, name: str | None, options: dict[str, Any]) -> Any:
     settings = {k: v for k, v in options.items() if v is not None}
     try:
         validate_settings(provider, settings, f"residency scan {provider}")
-    except ConfigError as exc:  # name the command-line option, not the settings key
-        raise ConfigError(
-            re.sub(r"'(\w+)'", lambda m: "--" + m.group(1).replace("_", "-"), str(exc))
-            .replace("(top level): ", "")
-            .replace(": needs at least one of:", ": needs at least one of")
-        ) from None
+    except ConfigError as exc:
+        raise ConfigError(_option_names(str(exc))) from None
     return Target(name=name or provider, provider=provider, settings=settings)
+
+
+def _option_names(message: str) -> str:
+    """Say '--tenant-id is required', not "'tenant_id' is required": only in the messages
+    that name missing settings, never in ones that quote a bad value."""
+    message = message.replace("(top level): ", "")
+    if "is required" not in message and "needs at least one of" not in message:
+        return message
+    message = message.replace(": needs at least one of:", ": needs at least one of")
+    return re.sub(r"'(\w+)'", lambda m: "--" + m.group(1).replace("_", "-"), message)
 
 
 def _finish(

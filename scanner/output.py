@@ -77,9 +77,11 @@ def setup_logging(log_format: str, verbose: int, debug: bool) -> None:
     root.setLevel(logging.DEBUG if debug else logging.WARNING)
     logging.getLogger("residency").setLevel(level)
     # The SDKs log their own retries and failures; the scanner reports them as gaps, so in a
-    # cron run only the scanner's own lines reach stderr unless --debug asks for everything.
+    # cron run only the scanner's own lines reach stderr.
+    # Their DEBUG output dumps request and response bodies (AssumeRole's ExternalId, temporary
+    # keys), so even --debug keeps them at WARNING: --debug adds tracebacks and our own logs.
     for noisy in NOISY_LOGGERS:
-        logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.CRITICAL)
+        logging.getLogger(noisy).setLevel(logging.WARNING if debug else logging.CRITICAL)
 
 
 def summary_table(document: dict[str, Any], show_pass: bool = True) -> str:

@@ -66,10 +66,13 @@ def resolve_secret(reference: str, *, where: str = "") -> Secret:
 
 _TOKENS = re.compile(r"(?i)bearer\s+[A-Za-z0-9\-._~+/]{8,}=*|xox[abposr]-[A-Za-z0-9-]+")
 _URL_CREDENTIALS = re.compile(r"(://[^:/@\s]+:)[^@\s]+(@)")
-_ASSIGNED = re.compile(
-    r"(?i)((?:aws_secret_access_key|client_secret|password|token)[\"']?\s*[:=]\s*[\"']?)"
-    r"[A-Za-z0-9\-._~+/=]{12,}"
+_SECRET_KEYS = (
+    r"aws_secret_access_key|secretaccesskey|sessiontoken|externalid|client_secret|password|token"
 )
+_ASSIGNED = re.compile(
+    rf"(?i)((?:{_SECRET_KEYS})[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9\-._~+/=]{{12,}}"
+)
+_XML_SECRET = re.compile(rf"(?i)(<(?:{_SECRET_KEYS})>)[^<]+(</)")
 
 
 def redact(text: str) -> str:
@@ -78,4 +81,5 @@ def redact(text: str) -> str:
     Ordinary prose ("the access token has expired") is left readable."""
     text = _TOKENS.sub("***", text)
     text = _URL_CREDENTIALS.sub(r"\1***\2", text)
+    text = _XML_SECRET.sub(r"\1***\2", text)
     return _ASSIGNED.sub(r"\1***", text)

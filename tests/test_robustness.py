@@ -42,6 +42,9 @@ def test_literal_secret_on_the_command_line_is_refused_without_echo(tmp_path: Pa
         ("Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.payload.sig", "eyJhbGciOiJSUzI1NiJ9"),
         ("invalid token xoxp-1111-2222-abcdef", "xoxp-1111"),
         ("client_secret=Zx8Q~abcdefghijklmnop", "Zx8Q~abc"),
+        ("'body': {'ExternalId': 'zz-ExtId-Secret-9f8e7d'}", "zz-ExtId"),
+        ("<SecretAccessKey>qiAa1234567890abcdef</SecretAccessKey>", "qiAa1234"),
+        ("<SessionToken>FQoGZXIvYXdzEabc</SessionToken>", "FQoGZX"),
     ],
 )
 def test_redact_masks_secrets_and_keeps_prose(text: str, secret: str) -> None:
@@ -183,3 +186,22 @@ def test_missing_options_are_named_as_options(tmp_path: Path) -> None:
     slack = run_cli("scan", "slack", "--output-dir", str(tmp_path))
     assert slack.exit_code == 2
     assert "needs at least one of --token | --user-token | --org-token" in slack.stderr
+
+
+def test_bad_values_are_quoted_not_turned_into_option_names(tmp_path: Path) -> None:
+    result = run_cli("scan", "aws", "--regions", "eu-west-1,nope", "--output-dir", str(tmp_path))
+    assert result.exit_code == 2
+    assert "'nope' does not match" in result.stderr and "--nope" not in result.stderr
+
+
+def test_debug_never_turns_on_sdk_wire_logs() -> None:
+    import logging
+
+    from scanner.output import NOISY_LOGGERS, setup_logging
+
+    setup_logging("text", verbose=2, debug=True)
+    try:
+        assert all(logging.getLogger(name).level >= logging.WARNING for name in NOISY_LOGGERS)
+        assert logging.getLogger("residency").level == logging.DEBUG
+    finally:
+        setup_logging("text", verbose=0, debug=False)
