@@ -3,7 +3,7 @@
 The AWS sample region-deny SCP exempts ``kms:*`` and ``config:*`` through ``NotAction`` (global
 services are hosted in us-east-1); variants exempt ``s3:*``, ``logs:*`` or ``cloudwatch:*``.
 An exempted data service can then store data in any region. ``aws:PrincipalARN`` exemptions let
-named roles do the same.
+named roles do the same, and so do conditions on principal or resource tags.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
     for account in accounts(ctx):
         if account.chain is None or account.asset.attributes.get("management"):
             continue
-        denied = [r for r in forbidden if region_verdict(account, r) == "denied"]
+        # conditional: the Deny holds except for principals or resources its conditions spare
+        denied = [r for r in forbidden if region_verdict(account, r) in ("denied", "conditional")]
         if not denied:
             continue  # no guardrail at all: reported by aws-region-guardrail
         region = denied[0]

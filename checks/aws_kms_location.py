@@ -96,7 +96,8 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
     keys, replicas = _kms_index(ctx.collection)
     for key in _used_keys(ctx, keys).values():
         known = keys.get(key.arn)
-        multi = bool(known.attributes.get("multi_region")) if known else key.multi_region
+        # None: the KMS reader listed the key but DescribeKey failed, so replicas are unknown
+        multi: bool | None = known.attributes.get("multi_region") if known else key.multi_region
         places = _places(key, keys, replicas)
         outside = sorted(r for r in places if not _allowed(ctx, r))
         users = sorted({a.name for a in key.users})
@@ -117,6 +118,13 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
             status = "fail"
             message = f"KMS key {name} {protects}; it is {kind} in {', '.join(outside)}"
             location = f"aws:{outside[0]}"
+        elif multi is None:
+            status = "manual"
+            message = (
+                f"KMS key {name} {protects}; it could not be described (DescribeKey failed), "
+                f"so whether it has replicas outside the allowed places is unknown"
+            )
+            location = f"aws:{key.region}"
         elif multi and known is None:
             status = "manual"
             kind = "a multi-Region key" if "key/mrk-" in key.arn else "referenced by an alias"

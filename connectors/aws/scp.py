@@ -28,15 +28,16 @@ OPERATORS = frozenset(
     }
 )
 SET_PREFIXES = ("ForAnyValue:", "ForAllValues:")
+# condition keys (lower case prefixes) that single out principals or resources a Deny spares
+EXEMPTING_KEYS = ("aws:principal", "aws:resourcetag/", "aws:requesttag/", "aws:sourceidentity")
 
 
-def _base_operator(operator: str) -> tuple[str, bool]:
-    """``ForAnyValue:StringNotEqualsIfExists`` -> (``StringNotEquals``, if_exists=True)."""
+def _base_operator(operator: str) -> str:
+    """``ForAnyValue:StringNotEqualsIfExists`` -> ``StringNotEquals`` (IfExists cannot change
+    an answer here: a key we do not know may be present on the request either way)."""
     for prefix in SET_PREFIXES:
         operator = operator.removeprefix(prefix)
-    if operator.endswith("IfExists"):
-        return operator.removesuffix("IfExists"), True
-    return operator, False
+    return operator.removesuffix("IfExists")
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -54,7 +55,7 @@ def unsupported_operators(document: dict[str, Any]) -> list[str]:
     found = []
     for statement in statements(document):
         for operator in statement.get("Condition") or {}:
-            if _base_operator(operator)[0] not in OPERATORS:
+            if _base_operator(operator) not in OPERATORS:
                 found.append(operator)
     return sorted(set(found))
 
@@ -67,15 +68,16 @@ def _condition(condition: dict[str, Any], context: dict[str, str]) -> bool | Non
     """True, False, or None when a key is unknown or an operator unsupported."""
     result: bool | None = True
     for raw_operator, block in condition.items():
-        operator, if_exists = _base_operator(raw_operator)
+        operator = _base_operator(raw_operator)
         if operator not in OPERATORS or not isinstance(block, dict):
             result = None
             continue
         for key, expected in block.items():
             value = context.get(key.lower())
             if value is None:
-                if not if_exists:
-                    result = None
+                # unmodelled (a principal's tags, a resource's tags, ...): even with IfExists
+                # the key may well be present on the request, so the answer is unknown
+                result = None
                 continue
             values = [str(v) for v in _as_list(expected)]
             negated = "Not" in operator
@@ -99,7 +101,17 @@ def applies(statement: dict[str, Any], action: str, context: dict[str, str]) -> 
     if "Action" not in statement and "NotAction" not in statement:
         return False
     condition = statement.get("Condition")
-    return _condition(condition, context) if condition else True
+    answer = _condition(condition, context) if condition else True
+    if answer is not False and not _all_resources(statement):
+        return None  # covers some resources only: the data may go to the others
+    return answer
+
+
+def _all_resources(statement: dict[str, Any]) -> bool:
+    """Does the statement cover every resource (``Resource: "*"``, no ``NotResource``)?"""
+    if "NotResource" in statement:
+        return False
+    return "Resource" not in statement or "*" in _as_list(statement["Resource"])
 
 
 def evaluate(
@@ -139,15 +151,22 @@ def evaluate(
 
 
 def principal_exemptions(document: dict[str, Any]) -> list[str]:
-    """Principal patterns a Deny statement exempts through ``aws:PrincipalARN`` conditions."""
+    """Who a Deny statement exempts through conditions on the principal or on tags: the
+    ``aws:PrincipalARN`` patterns themselves, ``key=value`` for a negated condition on another
+    such key (principals with that value escape), ``key!=value`` for a positive one."""
     found: list[str] = []
     for statement in statements(document):
         if statement.get("Effect") != "Deny":
             continue
         for operator, block in (statement.get("Condition") or {}).items():
-            if "Not" not in _base_operator(operator)[0] or not isinstance(block, dict):
+            if not isinstance(block, dict):
                 continue
+            negated = "Not" in _base_operator(operator)
             for key, values in block.items():
-                if key.lower() == "aws:principalarn":
+                name = key.lower()
+                if name == "aws:principalarn" and negated:
                     found.extend(str(v) for v in _as_list(values))
+                elif name.startswith(EXEMPTING_KEYS) and name != "aws:principalarn":
+                    sign = "=" if negated else "!="
+                    found.extend(f"{key}{sign}{v}" for v in _as_list(values))
     return found

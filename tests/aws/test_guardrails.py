@@ -83,12 +83,35 @@ def test_unknown_operators_and_if_exists() -> None:
     assert scp.evaluate([[FULL_ACCESS, odd]], "s3:PutObject", "us-east-1", "arn:x") == (
         "conditional"
     )
+    # IfExists on a key we cannot know (the caller's tags) is not "absent": it may be present
     if_exists = deny_outside(EU, condition={
         "StringNotEqualsIfExists": {"aws:PrincipalTag/team": "platform"}})  # fmt: skip
     assert scp.unsupported_operators(if_exists) == []
     assert scp.evaluate([[FULL_ACCESS, if_exists]], "s3:PutObject", "us-east-1", "arn:x") == (
-        "denied"
+        "conditional"
     )
+    assert scp.principal_exemptions(if_exists) == ["aws:PrincipalTag/team=platform"]
+
+
+@pytest.mark.parametrize(
+    ("scope", "verdict"),
+    [
+        ({"Resource": "*"}, "denied"),
+        ({"Resource": ["arn:aws:s3:::*", "*"]}, "denied"),
+        ({"Resource": "arn:aws:s3:::regulated-*"}, "conditional"),
+        ({"NotResource": "arn:aws:s3:::scratch-*"}, "conditional"),
+    ],
+)
+def test_a_deny_on_some_resources_only_is_not_a_guardrail(
+    scope: dict[str, Any], verdict: str
+) -> None:
+    document = deny_outside(EU)
+    statement = document["Statement"][0]
+    del statement["Resource"]
+    statement.update(scope)
+    chain = [[FULL_ACCESS, document]]
+    assert scp.evaluate(chain, "s3:CreateBucket", "us-east-1", "arn:x") == verdict
+    assert scp.evaluate(chain, "s3:CreateBucket", "eu-west-1", "arn:x") == "allowed"
 
 
 # ------------------------------------------------------------------ findings against moto
@@ -158,6 +181,31 @@ def test_principal_exemption_warns(aws: AwsSandbox) -> None:
     assert guardrail(aws)["prod"].status == "pass"
     finding = guardrail(aws, "aws-guardrail-exemptions")["prod"]
     assert finding.status == "warn" and "BreakGlass" in finding.message
+
+
+@pytest.mark.parametrize(
+    ("condition", "exemption"),
+    [
+        ({"StringNotEqualsIfExists": {"aws:PrincipalTag/team": "platform"}},
+         "aws:PrincipalTag/team=platform"),
+        ({"StringNotEquals": {"aws:ResourceTag/residency": "global"}},
+         "aws:ResourceTag/residency=global"),
+        ({"StringNotEqualsIfExists": {"aws:PrincipalAccount": "111122223333"}},
+         "aws:PrincipalAccount=111122223333"),
+    ],
+)  # fmt: skip
+def test_tag_and_principal_exemptions_are_never_a_pass(
+    aws: AwsSandbox, condition: dict[str, Any], exemption: str
+) -> None:
+    document = deny_outside(EU, condition=condition)
+    organization(aws, [{"name": "eu", "document": document, "attach": ["root"]}])
+    collection = aws.collect(services=["organizations"])
+    found = {n.split(" (")[0]: f for n, f in by_check(collection, "aws-region-guardrail").items()}
+    assert found["prod"].status == "fail" and "cannot be judged" in found["prod"].message
+    exempt = {
+        n.split(" (")[0]: f for n, f in by_check(collection, "aws-guardrail-exemptions").items()
+    }
+    assert exempt["prod"].status == "warn" and exemption in exempt["prod"].message
 
 
 def test_invalid_policy_json_is_a_gap(aws: AwsSandbox) -> None:

@@ -174,6 +174,23 @@ def test_key_material_outside_the_eu_fails_for_eu_data(
         assert verdict.location == "aws:us-east-1"
 
 
+@pytest.mark.parametrize("multi_region", [True, False])
+def test_key_that_cannot_be_described_is_manual_never_pass(
+    aws: AwsSandbox, multi_region: bool
+) -> None:
+    aws.seed({
+        "kms_keys": [{"name": "data", "region": REGION, "multi_region": multi_region,
+                      "replicas": ["us-east-1"] if multi_region else []}],
+        "buckets": [{"name": "eu-data", "region": REGION, "encryption": "data"}],
+    })  # fmt: skip
+    aws.fault("kms", "AccessDeniedException", operation="DescribeKey")
+    collection = aws.collect(through_stub=True, services=["s3-security", "kms"], regions=[REGION])
+    assert {(g.operation, g.reason) for g in collection.gaps} == {("DescribeKey", "access_denied")}
+    [verdict] = by_check(collection, "aws-kms-key-location").values()
+    assert verdict.status == "manual"
+    assert "could not be described" in verdict.message
+
+
 def test_key_named_in_another_region_or_unread_replicas(aws: AwsSandbox) -> None:
     us_key = seeding_client("kms", aws.moto, "us-east-1").create_key()["KeyMetadata"]["Arn"]
     mrk = seeding_client("kms", aws.moto, REGION).create_key(MultiRegion=True)["KeyMetadata"]
