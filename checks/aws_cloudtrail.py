@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from checks.base import CheckContext, Verdict
 from scanner.models import Asset
 
+LISTING = ("DescribeTrails", "trails")  # the API call, or the reader when its answer was malformed
+
 
 def trails(ctx: CheckContext) -> list[Asset]:
     return [
@@ -44,6 +46,21 @@ def _covers(trail: Asset, account: str, regions: list[str]) -> set[str]:
     return {str(attrs.get("home_region") or attrs.get("region"))}
 
 
+def _unlisted(ctx: CheckContext, account: str) -> list[str]:
+    """Regions where the account's trails could not be listed (a cloudtrail reader gap). A
+    multi-region trail is read in its home region only, so one such region hides trails that
+    may cover every region."""
+    prefix = f"account {account}:"
+    return sorted(
+        str(g.region or "every region")
+        for g in ctx.collection.gaps
+        if g.provider == "aws"
+        and g.service == "cloudtrail"
+        and g.operation in LISTING
+        and g.message.startswith(prefix)
+    )
+
+
 def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
     if not read_cloudtrail(ctx):
         return
@@ -71,6 +88,13 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
                 resource, f"account {account}", "pass",
                 f"account {account}: a logging trail ({', '.join(names)}) records every scanned "
                 f"region ({len(regions)})", evidence=evidence,
+            )  # fmt: skip
+        elif unlisted := _unlisted(ctx, account):
+            evidence["unlisted_regions"] = unlisted
+            yield Verdict(
+                resource, f"account {account}", "manual",
+                f"account {account}: trails could not be listed in {', '.join(unlisted)}; "
+                f"confirm a logging trail records {', '.join(missing)}", evidence=evidence,
             )  # fmt: skip
         elif set(missing) <= unsure:
             yield Verdict(

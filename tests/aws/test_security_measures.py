@@ -34,6 +34,7 @@ def test_bucket_encryption_and_tls_only_policy(aws: AwsSandbox) -> None:
         {"name": "allow-if-tls", "region": REGION},
         {"name": "tls-version-only", "region": REGION},
         {"name": "deny-one-role", "region": REGION},
+        {"name": "deny-one-account", "region": REGION},
     ]})  # fmt: skip
     allow = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
              "Resource": "arn:aws:s3:::allow-if-tls/*",
@@ -45,16 +46,23 @@ def test_bucket_encryption_and_tls_only_policy(aws: AwsSandbox) -> None:
     one_role = tls_only_policy("deny-one-role")
     one_role["Statement"][0]["Principal"] = {"AWS": "arn:aws:iam::123456789012:role/app"}
     put_policy(aws, "deny-one-role", one_role)
+    one_account = tls_only_policy("deny-one-account")  # narrowed: only that account's callers
+    one_account["Statement"][0]["Condition"]["StringEquals"] = {
+        "aws:PrincipalAccount": "123456789012"
+    }
+    put_policy(aws, "deny-one-account", one_account)
     collection = aws.collect(services=["s3-security"], regions=[REGION])
     assert collection.gaps == []
     assert statuses(collection, "aws-encryption-at-rest") == {
         "plain-legacy": "fail", "sse-tls": "pass", "allow-if-tls": "pass",
-        "tls-version-only": "pass", "deny-one-role": "pass",
+        "tls-version-only": "pass", "deny-one-role": "pass", "deny-one-account": "pass",
     }  # fmt: skip
     assert statuses(collection, "aws-s3-tls-only") == {
         "plain-legacy": "fail", "sse-tls": "pass", "allow-if-tls": "fail",
-        "tls-version-only": "fail", "deny-one-role": "fail",
+        "tls-version-only": "fail", "deny-one-role": "fail", "deny-one-account": "manual",
     }  # fmt: skip
+    narrowed = by_check(collection, "aws-s3-tls-only")["deny-one-account"].message
+    assert "only under further conditions" in narrowed
     # security assets carry no data categories: the storage check judges the bucket once
     assert not by_check(collection, "storage-outside-allowed")
     assert "DenyInsecureTransport" in by_check(collection, "aws-s3-tls-only")["sse-tls"].message
@@ -274,6 +282,21 @@ def test_unreadable_trail_status_is_manual_never_pass(aws: AwsSandbox) -> None:
     ]
     [account] = by_check(collection, "aws-cloudtrail-all-regions").values()
     assert account.status == "manual"
+
+
+@pytest.mark.parametrize("denied_in", ["*", REGION])
+def test_trails_that_cannot_be_listed_are_manual_never_fail(
+    aws: AwsSandbox, denied_in: str
+) -> None:
+    aws.seed({"trails": [trail(aws, multi_region=True, validation=True)]})
+    aws.fault("cloudtrail", "AccessDeniedException", operation="DescribeTrails", region=denied_in)
+    collection = aws.collect(services=["cloudtrail"])
+    assert {(g.operation, g.reason) for g in collection.gaps} == {
+        ("DescribeTrails", "access_denied")
+    }
+    [account] = by_check(collection, "aws-cloudtrail-all-regions").values()
+    assert account.status == "manual"
+    assert f"trails could not be listed in {REGION}" in account.message
 
 
 def test_log_sources_for_breach_readiness(aws: AwsSandbox) -> None:

@@ -107,18 +107,31 @@ def _policy(scan: AwsScan, name: str, region: str | None) -> dict[str, Any] | bo
     return document if isinstance(document, dict) else {}
 
 
-def tls_enforced(policy: dict[str, Any] | None, bucket: str) -> tuple[bool, str]:
+def tls_enforced(policy: dict[str, Any] | None, bucket: str) -> tuple[bool | None, str]:
     """Whether the policy denies every principal every S3 action on the bucket's objects when
     the request is not sent over TLS (``aws:SecureTransport`` false). An Allow conditioned on
-    TLS does not count: another grant (an IAM policy) still allows plain HTTP."""
+    TLS does not count: another grant (an IAM policy) still allows plain HTTP. None: such a
+    Deny exists but further conditions narrow it to some requests we cannot judge."""
     if policy is None:
         return False, "the bucket has no bucket policy"
     statements = policy.get("Statement") or []
     if isinstance(statements, dict):
         statements = [statements]
+    narrowed = []
     for statement in statements:
-        if isinstance(statement, dict) and _denies_plain_http(statement, bucket):
-            return True, f"statement {statement.get('Sid') or '(no Sid)'} denies non-TLS requests"
+        if not isinstance(statement, dict):
+            continue
+        sid = statement.get("Sid") or "(no Sid)"
+        denies = _denies_plain_http(statement, bucket)
+        if denies:
+            return True, f"statement {sid} denies non-TLS requests"
+        if denies is None:
+            narrowed.append(sid)
+    if narrowed:
+        return None, (
+            f"statement(s) {', '.join(narrowed)} deny non-TLS requests only under further "
+            "conditions besides aws:SecureTransport"
+        )
     return False, "no Deny on aws:SecureTransport = false covers every principal and object"
 
 
@@ -126,7 +139,8 @@ def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _denies_plain_http(statement: dict[str, Any], bucket: str) -> bool:
+def _denies_plain_http(statement: dict[str, Any], bucket: str) -> bool | None:
+    """True for the standard TLS-only Deny; None when it also carries other conditions."""
     if statement.get("Effect") != "Deny" or "NotPrincipal" in statement:
         return False
     principal = statement.get("Principal")
@@ -138,12 +152,16 @@ def _denies_plain_http(statement: dict[str, Any], bucket: str) -> bool:
     objects = {"*", f"arn:aws:s3:::{bucket}/*"} | {
         r for r in resources if r.startswith("arn:") and r.endswith(f":::{bucket}/*")
     }
-    return (
+    condition = statement.get("Condition") or {}
+    if not (
         everyone
         and bool(actions & {"*", "s3:*"})
         and bool(resources & objects)
-        and _secure_transport_false(statement.get("Condition") or {})
-    )
+        and _secure_transport_false(condition)
+    ):
+        return False
+    clauses = [key for block in condition.values() if isinstance(block, dict) for key in block]
+    return True if len(clauses) == 1 and len(condition) == 1 else None
 
 
 def _secure_transport_false(condition: dict[str, Any]) -> bool:
