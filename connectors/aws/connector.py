@@ -22,7 +22,7 @@ from connectors.base import Connector, Recorder
 from scanner.errors import UsageError
 from scanner.models import Collection
 
-MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
+MALFORMED = (LookupError, TypeError, ValueError, AttributeError)  # LookupError: Key, Index
 
 
 @dataclass(frozen=True)

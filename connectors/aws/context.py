@@ -75,6 +75,7 @@ class AwsScan:
     account_id: str
     partition: str
     regions: list[str] = field(default_factory=list)
+    opt_in_regions: set[str] = field(default_factory=set)  # listed by ListRegions as opt-in
 
     @property
     def recorder(self) -> Recorder:
@@ -95,7 +96,12 @@ class AwsScan:
         resource: str | None = None,
         region: str | None = None,
     ) -> None:
-        self.gap_reason(service, operation, gap_reason(exc), gap_message(exc), resource, region)
+        self.gap_reason(
+            service, operation, self.reason(exc, region), gap_message(exc), resource, region
+        )
+
+    def reason(self, exc: Exception, region: str | None = None) -> str:
+        return gap_reason(exc, region in self.opt_in_regions)
 
     def gap_reason(
         self,

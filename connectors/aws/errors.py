@@ -39,17 +39,24 @@ BAD_CREDENTIALS = {
     "UnrecognizedClientException",
     "AuthFailure",
 }
-REGION_OFF = {"OptInRequired", "InvalidRegion", "UnrecognizedClientException"}
+REGION_OFF = {"OptInRequired", "InvalidRegion"}
+# AWS answers this both for rejected credentials and in an opt-in region being disabled
+UNRECOGNIZED = "UnrecognizedClientException"
 
 
 def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", "Unknown"))
 
 
-def gap_reason(exc: Exception) -> str:
-    """A short machine-readable reason for a recorded gap."""
+def gap_reason(exc: Exception, opt_in_region: bool = False) -> str:
+    """A short machine-readable reason for a recorded gap; ``opt_in_region``: the call went to
+    an opt-in region, which may have been disabled during the scan."""
     if isinstance(exc, ClientError):
         code = error_code(exc)
+        if code == UNRECOGNIZED:
+            return "region_disabled" if opt_in_region else "credentials_rejected"
+        if code in BAD_CREDENTIALS:
+            return "credentials_rejected"
         if code in ACCESS_DENIED:
             return "access_denied"
         if code in THROTTLED:

@@ -14,6 +14,7 @@ from botocore.loaders import create_loader
 from connectors.aws.context import AWS_ERRORS, AwsScan, paginate
 
 SCANNED_STATUSES = ["ENABLED_BY_DEFAULT", "ENABLED", "ENABLING", "DISABLING"]
+OPT_IN_STATUSES = frozenset(SCANNED_STATUSES[1:])  # regions that can be disabled mid-scan
 
 
 @cache
@@ -39,6 +40,9 @@ def discover(scan: AwsScan, requested: list[str] | None) -> list[str]:
             RegionOptStatusContains=SCANNED_STATUSES,
         )
         regions = [r["RegionName"] for r in listed if r.get("RegionOptStatus") in SCANNED_STATUSES]
+        scan.opt_in_regions = {
+            r["RegionName"] for r in listed if r.get("RegionOptStatus") in OPT_IN_STATUSES
+        }
         source = "account.ListRegions"
     except AWS_ERRORS as account_error:
         try:

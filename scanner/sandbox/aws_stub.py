@@ -111,6 +111,9 @@ class StubHandler(JsonHandler):
         resource = form.get("RoleArn", [resource])[0]
         self.server.log(service, operation, region, {k: v[0] for k, v in form.items()})
         fault = self.server.take_fault(service, operation, region, resource)
+        if fault and fault.answer is not None:
+            self.reply(200, fault.answer)
+            return
         if fault:
             self._error(service, method, fault)
             return
@@ -291,7 +294,8 @@ XML_SERVICES = frozenset({"ec2", "s3", "rds", "sns", "elasticache", "redshift", 
 
 @dataclass
 class Fault:
-    """An error to answer instead of the real one; ``times`` None means every time."""
+    """An error to answer instead of the real one; ``times`` None means every time.
+    ``answer``: a JSON body to send with status 200 instead (a malformed or odd answer)."""
 
     service: str
     code: str
@@ -301,6 +305,7 @@ class Fault:
     region: str = "*"
     resource: str = "*"
     times: int | None = None
+    answer: dict[str, Any] | None = None
 
     def matches(self, service: str, operation: str, region: str, resource: str) -> bool:
         return (

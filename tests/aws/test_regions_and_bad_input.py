@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.sandbox.aws import create_bucket, seeding_client
+from scanner.sandbox.aws import create_bucket, create_organization, seeding_client
 from tests.aws.conftest import AwsSandbox, by_check
 from tests.conftest import run_cli
 
@@ -102,13 +102,32 @@ def test_access_denied_in_one_region(aws: AwsSandbox) -> None:
     assert [a.name for a in collection.assets] == ["alerts-eu-west-1"]
 
 
-def test_region_disabled_mid_scan(aws: AwsSandbox) -> None:
-    aws.seed({"regions": [{"name": "eu-west-1"}, {"name": "eu-north-1"}]})
+def test_malformed_answer_is_a_gap_and_the_scan_completes(aws: AwsSandbox) -> None:
+    create_organization(aws.moto, {"units": [], "policies": []})
     seeding_client("sqs", aws.moto, "eu-west-1").create_queue(QueueName="still-read")
-    aws.fault("*", "UnrecognizedClientException", region="eu-north-1")
+    aws.fault("organizations", "Malformed", operation="ListRoots", answer={"Roots": []})
+    collection = aws.collect(through_stub=True, services=["organizations", "sqs"])
+    assert [(g.service, g.reason) for g in collection.gaps] == [
+        ("organizations", "malformed_response")
+    ]
+    assert "IndexError" in collection.gaps[0].message
+    assert "still-read" in [a.name for a in collection.assets]
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [("ENABLED", "region_disabled"), ("ENABLED_BY_DEFAULT", "credentials_rejected")],
+)
+def test_region_disabled_mid_scan_or_credentials_expired(
+    aws: AwsSandbox, status: str, reason: str
+) -> None:
+    # only an opt-in region can be switched off; elsewhere the credentials were rejected
+    aws.seed({"regions": [{"name": "eu-west-1"}, {"name": "eu-south-1", "status": status}]})
+    seeding_client("sqs", aws.moto, "eu-west-1").create_queue(QueueName="still-read")
+    aws.fault("*", "UnrecognizedClientException", region="eu-south-1")
     collection = aws.collect(through_stub=True, regions=None, services=["sqs", "sns"])
     off = {(g.service, g.region, g.reason) for g in collection.gaps}
-    assert off == {(s, "eu-north-1", "region_disabled") for s in ("sqs", "sns")}
+    assert off == {(s, "eu-south-1", reason) for s in ("sqs", "sns")}
     assert [a.name for a in collection.assets] == ["still-read"]
 
 

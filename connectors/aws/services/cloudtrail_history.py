@@ -8,7 +8,6 @@ https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-event
 from __future__ import annotations
 
 from connectors.aws.context import AWS_ERRORS, AwsScan
-from connectors.aws.errors import gap_reason
 
 SERVICE = "cloudtrail"
 SCOPE = "account"
@@ -30,7 +29,7 @@ def event_history(scan: AwsScan, region: str) -> None:
         scan.gap(SERVICE, "LookupEvents", exc, region=region)
         scan.audit_log(
             available=None,
-            reason=gap_reason(exc),
+            reason=scan.reason(exc, region),
             detail="event history could not be read (see the scan gaps); AWS keeps 90 days of "
             "management events in every region",
             **common,
