@@ -51,6 +51,8 @@ KINDS = [
 ]
 # per-region calls that list settings rather than resources (ECR's registry replication rules)
 SETTINGS_CALLS = {"ecr": 1}
+# per-region calls made only where the service holds resources (KMS ListAliases joins aliases)
+WHERE_FOUND_CALLS = {"kms": 1}
 
 
 def seed_full(url: str, total: int, regions: list[str]) -> Counter[tuple[str, str]]:
@@ -100,6 +102,7 @@ def minimal_plan(placed: Counter[tuple[str, str]], regions: list[str], s3_only: 
             count = placed[(service, region)]
             calls += max(1, math.ceil(count / page)) + per_resource * count
             calls += SETTINGS_CALLS.get(service, 0)
+            calls += WHERE_FOUND_CALLS.get(service, 0) if count else 0
     return calls
 
 
