@@ -69,9 +69,7 @@ _URL_CREDENTIALS = re.compile(r"(://[^:/@\s]+:)[^@\s]+(@)")
 _SECRET_KEYS = (
     r"aws_secret_access_key|secretaccesskey|sessiontoken|externalid|client_secret|password|token"
 )
-_ASSIGNED = re.compile(
-    rf"(?i)((?:{_SECRET_KEYS})[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9\-._~+/=]{{12,}}"
-)
+_ASSIGNED = re.compile(rf"(?i)((?:{_SECRET_KEYS})[\"']?\s*[:=]\s*[\"']?)[A-Za-z0-9\-._~+/=]{{12,}}")
 _XML_SECRET = re.compile(rf"(?i)(<(?:{_SECRET_KEYS})>)[^<]+(</)")
 
 
