@@ -32,6 +32,7 @@ from scanner.sandbox.aws import (
     start_moto,
     start_stub,
 )
+from scanner.sandbox.aws_stub import stub_environment
 
 REGIONS = [
     "eu-central-1", "eu-west-1", "us-east-1", "eu-north-1", "eu-west-3", "eu-west-2",
@@ -49,8 +50,9 @@ KINDS = [
     ("secretsmanager", "secretsmanager.ListSecrets", 100, 1),
     ("ecr", "ecr.DescribeRepositories", 1000, 0),
 ]
-# per-region calls that list settings rather than resources (ECR's registry replication rules)
-SETTINGS_CALLS = {"ecr": 1}
+# per-region calls that list settings rather than resources (ECR's registry replication rules,
+# DynamoDB's legacy global tables)
+SETTINGS_CALLS = {"ecr": 1, "dynamodb": 1}
 # per-region calls made only where the service holds resources (KMS ListAliases joins aliases)
 WHERE_FOUND_CALLS = {"kms": 1}
 
@@ -110,7 +112,7 @@ def run_scan(url: str, stub_url: str, args: argparse.Namespace, out: Path) -> di
     env = {
         **os.environ,
         **SANDBOX_CREDENTIALS,
-        "AWS_ENDPOINT_URL_ACCOUNT": stub_url,
+        **stub_environment(stub_url),  # what moto lacks (regions, legacy global tables)
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     }

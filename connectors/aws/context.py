@@ -222,6 +222,44 @@ class AwsScan:
         self.recorder.flow(flow)
         return flow
 
+    def replica_flows(
+        self,
+        *,
+        source: str,
+        home: str,
+        path: str,
+        replicas: Iterable[dict[str, Any]],
+        region_key: str,
+        label: str,
+        name_key: str | None = None,
+        fields: dict[str, str] | None = None,
+        **attributes: Any,
+    ) -> None:
+        """One replication flow from ``source`` (in ``home``) to the region of each replica
+        (``replica[region_key]``) other than ``home``, named after ``replica[name_key]`` or
+        ``label``. ``fields`` maps flow attributes to replica fields; ``attributes`` are the
+        same for every flow."""
+        for replica in replicas:
+            region = replica.get(region_key)
+            if region in (None, home):
+                continue
+            name = (replica.get(name_key) if name_key else None) or label
+            self.flow(
+                id=f"{source}/replica/{region}",
+                kind="replication",
+                source=source,
+                region=region,
+                destination_name=f"{name} ({region})",
+                path=path,
+                **attributes,
+                **{key: replica.get(field) for key, field in (fields or {}).items()},
+            )
+
+    def reporter(self, regions: Iterable[str | None]) -> str | None:
+        """The first of ``regions`` (source first) that the scan reads: a configuration every
+        member region shows is reported once, by the source unless its region is skipped."""
+        return next((r for r in regions if r in self.regions), None)
+
 
 def paginate(
     client: Any, operation: str, key: str, page_size: int | None = None, **kwargs: Any

@@ -12,7 +12,11 @@ service, operation, region and resource without touching the SDK. Served here:
 - RDS: forwarded to moto, adding what moto never fills: ``SourceRegion`` on snapshots copied
   from another region, and ``DBInstanceAutomatedBackupsReplications`` on instances;
 - CloudTrail ``LookupEvents`` (moto: 500), newest event first; the other CloudTrail calls go
-  to moto.
+  to moto;
+- replication describes moto answers with 500: EFS ``DescribeReplicationConfigurations``,
+  ElastiCache ``DescribeGlobalReplicationGroups`` (members only with ``ShowMemberInfo``) and
+  DynamoDB legacy global tables ``ListGlobalTables`` / ``DescribeGlobalTable``; the other calls
+  of those services go to moto.
 The service and region of a request come from its SigV4 credential scope, as in AWS.
 """
 
@@ -30,6 +34,8 @@ from scanner.sandbox.httpserver import JsonHandler, LocalServer
 
 SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
 STORAGE_CONFIGS = re.compile(r"^/instance/(?P<id>[^/]+)/storage-configs$")
+EFS_REPLICATIONS = "/2015-02-01/file-systems/replication-configurations"
+CREATED = 1767225600  # 2026-01-01, epoch seconds as rest-json sends timestamps
 
 
 class StubData:
@@ -51,6 +57,13 @@ class StubData:
             (t["region"], t["name"]): list(t.get("replicas", []))
             for t in dataset.get("dynamodb_tables", [])
         }
+        self.efs_replications: list[dict[str, Any]] = list(dataset.get("efs_replications", []))
+        self.global_datastores: list[dict[str, Any]] = list(
+            dataset.get("elasticache_global_datastores", [])
+        )
+        self.legacy_tables: list[dict[str, Any]] = sorted(
+            dataset.get("dynamodb_legacy_global_tables", []), key=lambda t: t["name"]
+        )
         self.xml_additions: dict[tuple[str, str], list[tuple[str, str]]] = {}
         for copy in dataset.get("rds_snapshot_copies", []):
             self._add_xml(
@@ -139,6 +152,14 @@ class StubHandler(JsonHandler):
             )
         elif service == "cloudtrail" and operation == "LookupEvents":
             self._events(region, json.loads(body or b"{}"))
+        elif service == "elasticfilesystem" and url.path == EFS_REPLICATIONS:
+            self._efs_replications(region, query)
+        elif service == "elasticache" and operation == "DescribeGlobalReplicationGroups":
+            self._global_datastores(region, {k: v[0] for k, v in form.items()})
+        elif service == "dynamodb" and operation == "ListGlobalTables":
+            self._legacy_tables(json.loads(body or b"{}"))
+        elif service == "dynamodb" and operation == "DescribeGlobalTable":
+            self._legacy_table(json.loads(body or b"{}"))
         elif service in ("account", "connect", "artifact"):
             self.reply(
                 404, {"__type": "UnknownOperationException", "message": f"no route {url.path}"}
@@ -229,6 +250,97 @@ class StubHandler(JsonHandler):
         items, token = page(events, request, "MaxResults", "NextToken", 50)
         self.reply(200, {"Events": items, **({"NextToken": token} if token else {})})
 
+    def _efs_replications(self, region: str, query: dict[str, str]) -> None:
+        """Each replication touching ``region`` (its source or a destination), in the shape of
+        DescribeReplicationConfigurations; one file system's, or 404 when it has none."""
+        account = self.server.data.account_id
+        found = [
+            _efs_replication(account, r)
+            for r in self.server.data.efs_replications
+            if region in (r["region"], *(d["region"] for d in r["destinations"]))
+        ]
+        wanted = query.get("FileSystemId")
+        if wanted:
+            found = [
+                r for r in found
+                if wanted in (r["SourceFileSystemId"], r["SourceFileSystemArn"])
+                or any(d["FileSystemId"] == wanted for d in r["Destinations"])
+            ]  # fmt: skip
+            if not found:
+                message = f"no replication configuration for {wanted}"
+                self.reply(404, {"ErrorCode": "ReplicationNotFound", "Message": message},
+                           {"x-amzn-ErrorType": "ReplicationNotFound"})  # fmt: skip
+                return
+        items, token = page(found, query, "MaxResults", "NextToken", 100)
+        self.reply(200, {"Replications": items, **({"NextToken": token} if token else {})})
+
+    def _global_datastores(self, region: str, form: dict[str, str]) -> None:
+        """DescribeGlobalReplicationGroups (query protocol, XML): the datastores with a member
+        in ``region``; members are listed only when ``ShowMemberInfo`` is true, as in AWS."""
+        account = self.server.data.account_id
+        found = [
+            d for d in self.server.data.global_datastores
+            if region in (m["region"] for m in d["members"])
+        ]  # fmt: skip
+        items, marker = page(found, form, "MaxRecords", "Marker", 100)
+        show = form.get("ShowMemberInfo", "").lower() == "true"
+        groups = "".join(_global_datastore(account, d, show) for d in items)
+        text = (
+            "<DescribeGlobalReplicationGroupsResponse "
+            'xmlns="http://elasticache.amazonaws.com/doc/2015-02-02/">'
+            "<DescribeGlobalReplicationGroupsResult>"
+            f"<GlobalReplicationGroups>{groups}</GlobalReplicationGroups>"
+            + (f"<Marker>{marker}</Marker>" if marker else "")
+            + "</DescribeGlobalReplicationGroupsResult>"
+            "<ResponseMetadata><RequestId>stub</RequestId></ResponseMetadata>"
+            "</DescribeGlobalReplicationGroupsResponse>"
+        )
+        payload = text.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _legacy_tables(self, request: dict[str, Any]) -> None:
+        """ListGlobalTables: legacy (2017.11.29) global tables by name, optionally those with a
+        replica in ``RegionName``; paged by the last table name."""
+        wanted = request.get("RegionName")
+        tables = [
+            t for t in self.server.data.legacy_tables
+            if not wanted or wanted in t["regions"]
+        ]  # fmt: skip
+        start = request.get("ExclusiveStartGlobalTableName")
+        if start:
+            tables = [t for t in tables if t["name"] > start]
+        limit = int(request.get("Limit") or 100)
+        items = [
+            {"GlobalTableName": t["name"], "ReplicationGroup": [{"RegionName": r}
+                                                                for r in t["regions"]]}
+            for t in tables[:limit]
+        ]  # fmt: skip
+        answer: dict[str, Any] = {"GlobalTables": items}
+        if len(tables) > limit:
+            answer["LastEvaluatedGlobalTableName"] = items[-1]["GlobalTableName"]
+        self.reply(200, answer)
+
+    def _legacy_table(self, request: dict[str, Any]) -> None:
+        name = request.get("GlobalTableName")
+        found = [t for t in self.server.data.legacy_tables if t["name"] == name]
+        if not found:
+            code = "com.amazonaws.dynamodb.v20120810#GlobalTableNotFoundException"
+            self.reply(400, {"__type": code, "message": f"Global table not found: {name}"})
+            return
+        account = self.server.data.account_id
+        self.reply(200, {"GlobalTableDescription": {
+            "GlobalTableName": name,
+            "GlobalTableArn": f"arn:aws:dynamodb::{account}:global-table/{name}",
+            "GlobalTableStatus": "ACTIVE",
+            "CreationDateTime": CREATED,
+            "ReplicationGroup": [{"RegionName": r, "ReplicaStatus": "ACTIVE"}
+                                 for r in found[0]["regions"]],
+        }})  # fmt: skip
+
     def _instance(self, instance: dict[str, Any]) -> dict[str, Any]:
         account = self.server.data.account_id
         return {
@@ -289,6 +401,49 @@ def _storage_config(instance_id: str, number: int, entry: dict[str, Any]) -> dic
     return config
 
 
+def _efs_replication(account: str, spec: dict[str, Any]) -> dict[str, Any]:
+    region, source = spec["region"], spec["file_system"]
+    arn = f"arn:aws:elasticfilesystem:{region}:{account}:file-system/{source}"
+    return {
+        "SourceFileSystemId": source,
+        "SourceFileSystemRegion": region,
+        "SourceFileSystemArn": arn,
+        "OriginalSourceFileSystemArn": arn,
+        "SourceFileSystemOwnerId": account,
+        "CreationTime": CREATED,
+        "Destinations": [
+            {
+                "Status": "ENABLED",
+                "FileSystemId": d["file_system"],
+                "Region": d["region"],
+                "OwnerId": d.get("account", account),
+                "LastReplicatedTimestamp": CREATED,
+            }
+            for d in spec["destinations"]
+        ],
+    }
+
+
+def _global_datastore(account: str, spec: dict[str, Any], show_members: bool) -> str:
+    members = "".join(
+        "<GlobalReplicationGroupMember>"
+        f"<ReplicationGroupId>{m['group']}</ReplicationGroupId>"
+        f"<ReplicationGroupRegion>{m['region']}</ReplicationGroupRegion>"
+        f"<Role>{m.get('role', 'SECONDARY')}</Role>"
+        "<AutomaticFailover>disabled</AutomaticFailover><Status>associated</Status>"
+        "</GlobalReplicationGroupMember>"
+        for m in spec["members"]
+    )
+    return (
+        "<GlobalReplicationGroup>"
+        f"<GlobalReplicationGroupId>{spec['id']}</GlobalReplicationGroupId>"
+        "<Status>available</Status><Engine>redis</Engine><ClusterEnabled>false</ClusterEnabled>"
+        + (f"<Members>{members}</Members>" if show_members else "")
+        + f"<ARN>arn:aws:elasticache::{account}:globalreplicationgroup:{spec['id']}</ARN>"
+        "</GlobalReplicationGroup>"
+    )
+
+
 XML_SERVICES = frozenset({"ec2", "s3", "rds", "sns", "elasticache", "redshift", "sts", "iam"})
 
 
@@ -338,6 +493,8 @@ def operation_name(
         return "ListBuckets" if path.strip("/") == "" else "S3"
     if method == "POST" and body.startswith(b"Action="):
         return parse_qs(body.decode())["Action"][0]
+    if path == EFS_REPLICATIONS:
+        return "DescribeReplicationConfigurations"
     return path
 
 
@@ -376,7 +533,9 @@ class StubServer(LocalServer):
         return None
 
 
-STUBBED_SERVICES = ("ACCOUNT", "CONNECT", "ARTIFACT", "DYNAMODB", "CLOUDTRAIL")
+STUBBED_SERVICES = (
+    "ACCOUNT", "CONNECT", "ARTIFACT", "DYNAMODB", "CLOUDTRAIL", "EFS", "ELASTICACHE",
+)  # fmt: skip
 
 
 def stub_environment(url: str) -> dict[str, str]:

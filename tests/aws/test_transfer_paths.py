@@ -146,6 +146,30 @@ def s3_mrap(aws: AwsSandbox, destination: str) -> None:
     )  # fmt: skip
 
 
+def efs_replication(aws: AwsSandbox, destination: str) -> None:
+    # moto answers DescribeReplicationConfigurations with 500; the stub serves it
+    copy = {"region": destination, "file_system": "fs-9f8e7d6c"}
+    aws.seed({"efs_replications": [
+        {"file_system": "fs-0a1b2c3d", "region": SOURCE, "destinations": [copy]}
+    ]})  # fmt: skip
+
+
+def elasticache_global(aws: AwsSandbox, destination: str) -> None:
+    # moto answers DescribeGlobalReplicationGroups with 500; the stub serves it
+    aws.seed({"elasticache_global_datastores": [{"id": "ldgnf-sessions", "members": [
+        {"group": "sessions-dr", "region": destination},
+        {"group": "sessions", "region": SOURCE, "role": "PRIMARY"},
+    ]}]})  # fmt: skip
+
+
+def dynamodb_legacy(aws: AwsSandbox, destination: str) -> None:
+    # moto answers ListGlobalTables with 500; the stub serves the 2017.11.29 version
+    aws.seed({"dynamodb_legacy_global_tables": [
+        {"name": "aaa-other", "regions": ["ap-south-1", "sa-east-1"]},
+        {"name": "orders", "regions": [SOURCE, destination]},
+    ]})  # fmt: skip
+
+
 PATHS: dict[str, tuple[Seeder, list[str], str]] = {
     # name: (seeder, services to read, path attribute of the flow)
     "dynamodb": (dynamodb, ["dynamodb"], "dynamodb_global_table"),
@@ -160,6 +184,9 @@ PATHS: dict[str, tuple[Seeder, list[str], str]] = {
     "kms": (kms_replica, ["kms"], "kms_multi_region_replica"),
     "cloudtrail": (cloudtrail_bucket, ["cloudtrail", "s3"], "cloudtrail_log_delivery"),
     "mrap": (s3_mrap, ["s3control", "s3"], "s3_multi_region_access_point"),
+    "efs": (efs_replication, ["efs"], "efs_replication"),
+    "elasticache": (elasticache_global, ["elasticache"], "elasticache_global_datastore"),
+    "dynamodb_legacy": (dynamodb_legacy, ["dynamodb"], "dynamodb_legacy_global_table"),
 }
 
 
@@ -234,3 +261,22 @@ def test_cloudfront_edge_caching_warns_with_the_price_class(
     assert flow.kind == "edge_cache" and flow.source == "aws:s3:::site-assets"
     (finding,) = by_check(collection, "aws-cloudfront-edge").values()
     assert finding.status == "warn" and price_class in finding.message and edges in finding.message
+
+
+@pytest.mark.parametrize(
+    ("service", "operation"),
+    [
+        ("elasticfilesystem", "DescribeReplicationConfigurations"),
+        ("elasticache", "DescribeGlobalReplicationGroups"),
+        ("dynamodb", "ListGlobalTables"),
+    ],
+)
+def test_unreadable_replication_settings_are_a_gap(
+    aws: AwsSandbox, service: str, operation: str
+) -> None:
+    efs_replication(aws, "us-east-1")
+    aws.fault(service, "AccessDeniedException", status=403, operation=operation, region=SOURCE)
+    collection = aws.collect(services=["efs", "elasticache", "dynamodb"], regions=[SOURCE])
+    assert [(g.operation, g.reason, g.region) for g in collection.gaps] == [
+        (operation, "access_denied", SOURCE)
+    ]
