@@ -30,7 +30,12 @@ OPTIONS: list[click.Option] = [
         help="Custom endpoint for every service (AWS_ENDPOINT_URL works too).",
     ),
     click.Option(["--max-attempts", "max_attempts"], type=int, help="Attempts per API call."),
-    click.Option(["--workers", "workers"], type=int, help="Concurrent API calls (default: 8)."),
+    click.Option(
+        ["--workers", "workers"],
+        type=int,
+        help="Concurrent API calls, shared by listing and per-resource calls "
+        "(default: 8; at least 2).",
+    ),
     click.Option(
         ["--org", "org"],
         is_flag=True,

@@ -74,10 +74,10 @@ class AwsConnector(Connector):
             "processor": "aws",
             "services": sorted({s.name for s in services}),
         }
-        workers = int(settings.get("workers", DEFAULT_WORKERS))
+        unit_workers, fanout_workers = split_workers(int(settings.get("workers", DEFAULT_WORKERS)))
         with (
-            ThreadPoolExecutor(workers, thread_name_prefix="aws-unit") as units,
-            ThreadPoolExecutor(workers, thread_name_prefix=FANOUT_THREAD) as fanout,
+            ThreadPoolExecutor(unit_workers, thread_name_prefix="aws-unit") as units,
+            ThreadPoolExecutor(fanout_workers, thread_name_prefix=FANOUT_THREAD) as fanout,
         ):
             shared = Shared(Recorder(collection), units, fanout)
             main = AwsScan(clients, shared, identity["Account"], partition)
@@ -132,6 +132,14 @@ class AwsConnector(Connector):
             "iam_policy": iam_policy(),
             "operations": sorted(operations()),
         }
+
+
+def split_workers(workers: int) -> tuple[int, int]:
+    """Threads for units and for their fan-out. Both pools make calls and each needs a thread
+    (a unit may wait for its fan-out), so they share ``workers``: at most max(workers, 2)
+    calls are in flight."""
+    units = max(1, workers // 2)
+    return units, max(1, workers - units)
 
 
 def offered_regions(scan: AwsScan, service: str) -> list[str]:

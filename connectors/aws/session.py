@@ -58,7 +58,7 @@ class AwsClients:
                 "mode": "standard",
                 "total_max_attempts": int(settings.get("max_attempts", DEFAULT_MAX_ATTEMPTS)),
             },
-            max_pool_connections=max(10, workers * 2),
+            max_pool_connections=max(10, workers),  # calls in flight: split_workers
             connect_timeout=int(settings.get("connect_timeout", 10)),
             read_timeout=int(settings.get("read_timeout", 30)),
         )

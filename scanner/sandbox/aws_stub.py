@@ -113,6 +113,13 @@ class StubHandler(JsonHandler):
         self._dispatch("POST")
 
     def _dispatch(self, method: str) -> None:
+        self.server.in_flight(1)
+        try:
+            self._answer(method)
+        finally:
+            self.server.in_flight(-1)
+
+    def _answer(self, method: str) -> None:
         service, region = self._scope()
         url = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
@@ -505,6 +512,13 @@ class StubServer(LocalServer):
         self._faults: list[Fault] = []
         self._fault_lock = threading.Lock()
         self.seen: list[tuple[str, str, str, dict[str, str]]] = []
+        self._in_flight = 0
+        self.peak_in_flight = 0  # most requests served at once since the last reset
+
+    def in_flight(self, change: int) -> None:
+        with self._fault_lock:
+            self._in_flight += change
+            self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
 
     def log(self, service: str, operation: str, region: str, params: dict[str, str]) -> None:
         """What reached the stub (service, operation, region, form parameters), for tests."""
@@ -520,6 +534,7 @@ class StubServer(LocalServer):
             self.data = data
             self._faults.clear()
             self.seen.clear()
+            self.peak_in_flight = 0
 
     def take_fault(self, service: str, operation: str, region: str, resource: str) -> Fault | None:
         with self._fault_lock:

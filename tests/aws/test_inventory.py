@@ -6,6 +6,9 @@ import io
 import json
 import zipfile
 
+import pytest
+
+from connectors.aws.connector import split_workers
 from scanner.sandbox.aws import create_bucket, seeding_client
 from tests.aws.conftest import AwsSandbox, by_check
 
@@ -120,3 +123,29 @@ def test_s3_only_call_budget(aws: AwsSandbox) -> None:
     assert sum(collection.calls.values()) <= 3 + 2 * 20
     assert collection.calls["s3.HeadBucket"] == collection.calls["s3.GetBucketReplication"] == 20
     assert "account.ListRegions" not in collection.calls  # S3 needs no region list
+
+
+def test_workers_bound_the_calls_in_flight_across_both_pools(aws: AwsSandbox) -> None:
+    """Units and their per-key fan-out share --workers: with 2, never more than 2 calls at once
+    (two pools of 2 each let list units run beside two DescribeKey calls)."""
+    kms = seeding_client("kms", aws.moto, REGION)
+    for _ in range(12):
+        kms.create_key(Description="many keys, a long fan-out")
+    aws.stub.faults.latency_s = 0.02  # calls overlap whenever the pools let them
+    try:
+        collection = aws.collect(
+            through_stub=True, services=["kms", "sqs", "sns", "kinesis", "logs"], workers=2
+        )
+    finally:
+        aws.stub.faults.latency_s = 0.0
+    assert collection.gaps == []
+    assert len([a for a in collection.assets if a.kind == "kms.key"]) == 12
+    assert aws.stub.peak_in_flight <= 2
+
+
+@pytest.mark.parametrize(
+    ("workers", "pools"), [(1, (1, 1)), (2, (1, 1)), (3, (1, 2)), (8, (4, 4)), (9, (4, 5))]
+)
+def test_workers_are_split_between_the_pools(workers: int, pools: tuple[int, int]) -> None:
+    assert split_workers(workers) == pools
+    assert sum(pools) == max(workers, 2)
