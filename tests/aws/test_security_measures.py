@@ -332,6 +332,40 @@ def test_log_sources_for_breach_readiness(aws: AwsSandbox) -> None:
     assert "CloudWatch Logs /trail/main: available, kept 400 days" in breach.message
 
 
+def test_log_groups_are_listed_once_per_region_for_trails_and_the_logs_reader(
+    aws: AwsSandbox,
+) -> None:
+    first = trail(aws, log_group={"name": "/trail/main", "retention": 30})
+    second = {**first, "name": "audit", "log_group": {"name": "/trail/audit"}}
+    aws.seed({"trails": [first, second]})
+    collection = aws.collect(services=["cloudtrail", "logs"])
+    assert collection.gaps == []
+    assert collection.calls["logs.DescribeLogGroups"] == 2  # one per region, not per trail
+    logs = {a.name: a.attributes for a in collection.assets if a.kind == "audit_log"}
+    assert logs["CloudTrail trail main -> CloudWatch Logs /trail/main"]["retention_days"] == 30
+    audit = logs["CloudTrail trail audit -> CloudWatch Logs /trail/audit"]
+    assert audit["available"] is True and audit["retention_days"] is None
+    groups = {a.name for a in collection.assets if a.kind == "logs.log_group"}
+    assert groups == {"/trail/main", "/trail/audit"}
+
+
+def test_unlisted_log_groups_are_a_gap_for_the_trail(aws: AwsSandbox) -> None:
+    aws.seed({"trails": [trail(aws, log_group={"name": "/trail/main"})]})
+    aws.fault("logs", "AccessDeniedException", operation="DescribeLogGroups")
+    collection = aws.collect(through_stub=True, services=["cloudtrail"])
+    assert [(g.operation, g.reason, g.resource) for g in collection.gaps] == [
+        (
+            "DescribeLogGroups",
+            "access_denied",
+            f"arn:aws:logs:{REGION}:123456789012:log-group:/trail/main:*",
+        )
+    ]
+    copy = {a.name: a.attributes for a in collection.assets if a.kind == "audit_log"}[
+        "CloudTrail trail main -> CloudWatch Logs /trail/main"
+    ]
+    assert copy["available"] is None
+
+
 def test_denied_event_history_is_unconfirmed_not_absent(aws: AwsSandbox) -> None:
     aws.fault("cloudtrail", "AccessDeniedException", operation="LookupEvents")
     collection = aws.collect(services=["cloudtrail"])

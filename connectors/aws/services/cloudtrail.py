@@ -9,8 +9,8 @@ delivery belong to the management account's scan.
 
 Calls per region: one DescribeTrails; per trail of this account one GetTrailStatus, one
 GetBucketLifecycleConfiguration when its bucket is in this account (how long log files are
-kept), and one DescribeLogGroups when it also delivers to CloudWatch Logs (that group's
-retention).
+kept); a trail that also delivers to CloudWatch Logs finds that group's retention in the log
+group region's listing, shared with the ``logs`` reader (one DescribeLogGroups per region).
 Each trail is also an ``audit_log`` source (see ``checks/breach_readiness.py``).
 """
 
@@ -20,6 +20,7 @@ from typing import Any
 
 from connectors.aws.context import AWS_ERRORS, AwsScan, arn_account, arn_region
 from connectors.aws.services.encryption import at_rest
+from connectors.aws.services.logs import listed_log_groups
 from connectors.aws.services.s3 import bucket_region, expiry_days, listed_buckets
 
 SERVICE = "cloudtrail"
@@ -124,10 +125,13 @@ def _audit_logs(
         return
     group = group_arn.split(":log-group:", 1)[-1].removesuffix(":*")
     region = arn_region(group_arn) or trail.get("HomeRegion")
-    answer = scan.call(
-        "logs", region, "describe_log_groups", resource=group_arn, logGroupNamePrefix=group
-    )
-    found = [g for g in (answer or {}).get("logGroups", []) if g.get("logGroupName") == group]
+    answer: list[dict[str, Any]] | None = None
+    try:
+        answer = listed_log_groups(scan, region)
+    except AWS_ERRORS as exc:
+        operation = getattr(exc, "operation_name", None) or "DescribeLogGroups"
+        scan.gap("logs", operation, exc, resource=group_arn, region=region)
+    found = [g for g in answer or [] if g.get("logGroupName") == group]
     days = found[0].get("retentionInDays") if found else None
     if answer is None:
         available, detail = None, "the log group could not be read (see the scan gaps)"

@@ -27,6 +27,22 @@ def list_assets(
     ``identify(item) -> (asset id, name)``; ``describe(item)`` gives extra attributes.
     """
     items = paginate(scan.client(service, region), operation, key, page_size, **kwargs)
+    return record_assets(
+        scan, region, items, kind=kind, categories=categories, identify=identify, describe=describe
+    )
+
+
+def record_assets(
+    scan: AwsScan,
+    region: str,
+    items: list[Any],
+    *,
+    kind: str,
+    categories: list[str],
+    identify: Callable[[Any], tuple[str, str]],
+    describe: Callable[[Any], dict[str, Any]] | None = None,
+) -> list[Any]:
+    """Record already listed ``items`` as assets located in ``region`` (see ``list_assets``)."""
     for item in items:
         asset_id, name = identify(item)
         scan.asset(
