@@ -7,14 +7,14 @@ separate pool so that a unit waiting for its fan-out can never starve the pool i
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from connectors.aws.errors import gap_message, gap_reason
+from connectors.aws.errors import error_code, gap_message, gap_reason
 from connectors.aws.session import AwsClients
 from connectors.base import Recorder
 from scanner.models import Asset, Flow
@@ -131,12 +131,29 @@ class AwsScan:
         **kwargs: Any,
     ) -> dict[str, Any] | None:
         """One per-resource call; a failure becomes a gap for that resource and returns None."""
+        return self.call_optional(service, region, operation, (), resource, **kwargs)[0]
+
+    def call_optional(
+        self,
+        service: str,
+        region: str | None,
+        operation: str,
+        absent: Collection[str],
+        resource: str | None = None,
+        **kwargs: Any,
+    ) -> tuple[dict[str, Any] | None, bool]:
+        """A call reading a setting that may not exist: ``(answer, False)``; ``(None, True)``
+        when AWS answers an error code in ``absent`` (no such configuration); ``(None, False)``
+        for any other failure, recorded as a gap for ``resource``."""
+        client = self.client(service, region)
         try:
-            return getattr(self.client(service, region), operation)(**kwargs)
+            return getattr(client, operation)(**kwargs), False
         except AWS_ERRORS as exc:
-            name = getattr(exc, "operation_name", None) or operation
+            if isinstance(exc, ClientError) and error_code(exc) in absent:
+                return None, True
+            name = client.meta.method_to_api_mapping.get(operation, operation)
             self.gap(service, name, exc, resource=resource, region=region)
-            return None
+            return None, False
 
     def map(self, function: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``function`` over ``items`` on the fan-out pool, in order (inline when nested)."""

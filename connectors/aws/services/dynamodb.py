@@ -81,17 +81,16 @@ def _table(scan: AwsScan, region: str, name: str) -> None:
         replicas=[r.get("RegionName") for r in replicas],
         **_encryption(table),
     )
-    for replica in replicas:
-        scan.flow(
-            id=f"{arn}/replica/{replica['RegionName']}",
-            kind="replication",
-            source=arn,
-            region=replica["RegionName"],
-            destination_name=f"{name} ({replica['RegionName']})",
-            path="dynamodb_global_table",
-            replica_status=replica.get("ReplicaStatus"),
-            global_table_version=table.get("GlobalTableVersion"),
-        )
+    scan.replica_flows(
+        source=arn,
+        home=region,
+        path="dynamodb_global_table",
+        replicas=replicas,
+        region_key="RegionName",
+        label=name,
+        fields={"replica_status": "ReplicaStatus"},
+        global_table_version=table.get("GlobalTableVersion"),
+    )
 
 
 def _encryption(table: dict[str, Any]) -> dict[str, Any]:

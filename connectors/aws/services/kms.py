@@ -49,14 +49,12 @@ def _key(scan: AwsScan, region: str, key: dict[str, Any], aliases: list[str]) ->
     primary = (multi.get("PrimaryKey") or {}).get("Arn")
     if primary not in (arn, meta.get("Arn")):
         return  # a replica: its primary's region reports the copy
-    for replica in multi.get("ReplicaKeys") or []:
-        if replica.get("Region") in (None, region):
-            continue
-        scan.flow(
-            id=f"{arn}/replica/{replica['Region']}",
-            kind="replication",
-            source=arn,
-            region=replica["Region"],
-            destination_name=replica.get("Arn", replica["Region"]),
-            path="kms_multi_region_replica",
-        )
+    scan.replica_flows(
+        source=arn,
+        home=region,
+        path="kms_multi_region_replica",
+        replicas=multi.get("ReplicaKeys") or [],
+        region_key="Region",
+        label="replica key",
+        name_key="Arn",
+    )

@@ -13,7 +13,6 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from connectors.aws.context import AWS_ERRORS, AwsScan, paginate
-from connectors.aws.errors import error_code
 
 SERVICE = "s3"
 SCOPE = "account"
@@ -102,17 +101,10 @@ def _bucket(scan: AwsScan, bucket: dict[str, Any], region: str | None, names: se
 
 
 def _replication_rules(scan: AwsScan, name: str, region: str | None) -> list[dict[str, Any]]:
-    client = scan.client(SERVICE, region)
-    try:
-        config = client.get_bucket_replication(Bucket=name)["ReplicationConfiguration"]
-    except ClientError as exc:
-        if error_code(exc) not in NO_REPLICATION:
-            scan.gap(SERVICE, "GetBucketReplication", exc, resource=name, region=region)
-        return []
-    except BotoCoreError as exc:
-        scan.gap(SERVICE, "GetBucketReplication", exc, resource=name, region=region)
-        return []
-    return list(config.get("Rules", []))
+    answer, _ = scan.call_optional(
+        SERVICE, region, "get_bucket_replication", NO_REPLICATION, name, Bucket=name
+    )
+    return list(((answer or {}).get("ReplicationConfiguration") or {}).get("Rules", []))
 
 
 def _replication_flow(scan: AwsScan, source: str, rule: dict[str, Any], names: set[str]) -> None:
@@ -144,15 +136,12 @@ def expiry_days(scan: AwsScan, bucket: str, key_prefix: str) -> tuple[int | None
     or unreadable), with a one-line reason. Rules filtered on tags never match untagged log
     files; a rule whose prefix does not cover ``key_prefix`` does not apply."""
     region = bucket_region(scan, bucket)
-    try:
-        answer = scan.client(SERVICE, region).get_bucket_lifecycle_configuration(Bucket=bucket)
-    except ClientError as exc:
-        if error_code(exc) in NO_LIFECYCLE:
-            return None, f"kept in s3://{bucket} until deleted (no lifecycle rules)"
-        scan.gap(SERVICE, "GetBucketLifecycleConfiguration", exc, resource=bucket, region=region)
-        return None, f"the lifecycle rules of s3://{bucket} could not be read"
-    except BotoCoreError as exc:
-        scan.gap(SERVICE, "GetBucketLifecycleConfiguration", exc, resource=bucket, region=region)
+    answer, absent = scan.call_optional(
+        SERVICE, region, "get_bucket_lifecycle_configuration", NO_LIFECYCLE, bucket, Bucket=bucket
+    )
+    if absent:
+        return None, f"kept in s3://{bucket} until deleted (no lifecycle rules)"
+    if answer is None:
         return None, f"the lifecycle rules of s3://{bucket} could not be read"
     days = [
         int(rule["Expiration"]["Days"])

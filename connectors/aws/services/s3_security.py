@@ -15,10 +15,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from connectors.aws.context import AwsScan
-from connectors.aws.errors import error_code
 from connectors.aws.services.encryption import at_rest
 from connectors.aws.services.s3 import bucket_asset_id, located_buckets
 
@@ -59,15 +56,12 @@ def _bucket(scan: AwsScan, name: str, region: str | None) -> None:
 def _default_encryption(scan: AwsScan, name: str, region: str | None) -> dict[str, Any]:
     """The bucket's default encryption; no configuration at all means objects may be stored
     unencrypted (buckets made before January 2023, or an emulator)."""
-    try:
-        config = scan.client(CLIENT, region).get_bucket_encryption(Bucket=name)
-    except ClientError as exc:
-        if error_code(exc) in NO_ENCRYPTION:
-            return at_rest(False, None, "none")
-        scan.gap(CLIENT, "GetBucketEncryption", exc, resource=name, region=region)
-        return at_rest(None, None, None)
-    except BotoCoreError as exc:
-        scan.gap(CLIENT, "GetBucketEncryption", exc, resource=name, region=region)
+    config, absent = scan.call_optional(
+        CLIENT, region, "get_bucket_encryption", NO_ENCRYPTION, name, Bucket=name
+    )
+    if absent:
+        return at_rest(False, None, "none")
+    if config is None:
         return at_rest(None, None, None)
     rules = (config.get("ServerSideEncryptionConfiguration") or {}).get("Rules") or []
     defaults = [r.get("ApplyServerSideEncryptionByDefault") for r in rules]
@@ -86,15 +80,12 @@ def _default_encryption(scan: AwsScan, name: str, region: str | None) -> dict[st
 
 def _policy(scan: AwsScan, name: str, region: str | None) -> dict[str, Any] | bool | None:
     """The parsed bucket policy, None when there is none, False when it could not be read."""
-    try:
-        answer = scan.client(CLIENT, region).get_bucket_policy(Bucket=name)
-    except ClientError as exc:
-        if error_code(exc) in NO_POLICY:
-            return None
-        scan.gap(CLIENT, "GetBucketPolicy", exc, resource=name, region=region)
-        return False
-    except BotoCoreError as exc:
-        scan.gap(CLIENT, "GetBucketPolicy", exc, resource=name, region=region)
+    answer, absent = scan.call_optional(
+        CLIENT, region, "get_bucket_policy", NO_POLICY, name, Bucket=name
+    )
+    if absent:
+        return None
+    if answer is None:
         return False
     try:
         document = json.loads(answer.get("Policy") or "{}")

@@ -36,15 +36,12 @@ READERS = (secrets,)
 def _replicas(scan: AwsScan, region: str, secret: dict[str, Any]) -> None:
     arn = secret["ARN"]
     answer = scan.call(SERVICE, region, "describe_secret", resource=arn, SecretId=arn)
-    for replica in (answer or {}).get("ReplicationStatus") or []:
-        if replica.get("Region") in (None, region):
-            continue
-        scan.flow(
-            id=f"{arn}/replica/{replica['Region']}",
-            kind="replication",
-            source=arn,
-            region=replica["Region"],
-            destination_name=f"{secret.get('Name')} ({replica['Region']})",
-            path="secretsmanager_replica",
-            status=replica.get("Status"),
-        )
+    scan.replica_flows(
+        source=arn,
+        home=region,
+        path="secretsmanager_replica",
+        replicas=(answer or {}).get("ReplicationStatus") or [],
+        region_key="Region",
+        label=secret.get("Name") or arn,
+        fields={"status": "Status"},
+    )
