@@ -84,6 +84,16 @@ def ebs_snapshot_copy(aws: AwsSandbox, destination: str) -> None:
     )  # fmt: skip
 
 
+def ami_copy(aws: AwsSandbox, destination: str) -> None:
+    ec2 = seeding_client("ec2", aws.moto, SOURCE)
+    instance = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1)["Instances"][0]
+    image = ec2.create_image(InstanceId=instance["InstanceId"], Name="golden")["ImageId"]
+    seeding_client("ec2", aws.moto, destination).copy_image(
+        SourceImageId=image, SourceRegion=SOURCE, Name="golden-copy",
+        Description=f"[Copied {image} from {SOURCE}]",  # moto fills no SourceImageRegion
+    )  # fmt: skip
+
+
 def ecr_replication(aws: AwsSandbox, destination: str) -> None:
     seeding_client("ecr", aws.moto, SOURCE).put_replication_configuration(
         replicationConfiguration={
@@ -178,6 +188,7 @@ PATHS: dict[str, tuple[Seeder, list[str], str]] = {
     "rds_snapshot_copy": (rds_snapshot_copy, ["rds"], "rds_snapshot_copy"),
     "rds_backup_replication": (rds_backup_replication, ["rds"], "rds_backup_replication"),
     "ebs_snapshot_copy": (ebs_snapshot_copy, ["ec2"], "ec2_snapshot_copy"),
+    "ami_copy": (ami_copy, ["ec2"], "ec2_image_copy"),
     "ecr": (ecr_replication, ["ecr"], "ecr_replication"),
     "backup": (backup_copy, ["backup"], "backup_copy_action"),
     "secrets": (secret_replica, ["secretsmanager"], "secretsmanager_replica"),
