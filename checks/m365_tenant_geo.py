@@ -17,7 +17,7 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
         if asset.kind != "tenant":
             continue
         attrs = asset.attributes
-        discovery = attrs.get("evidence", {}).get("discovery", {})
+        discovery = (attrs.get("evidence") or {}).get("discovery") or {}
         evidence = {
             "location_basis": attrs.get("location_basis"),
             "tenant_region_scope": discovery.get("tenant_region_scope"),

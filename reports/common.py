@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from scanner.knowledge import default_kb
-from scanner.output import STATUS_ORDER
+from scanner.models import STATUS_ORDER
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 OPEN_STATUSES = frozenset({"fail", "warn", "error"})

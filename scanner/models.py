@@ -16,6 +16,10 @@ Status = Literal["pass", "fail", "warn", "manual", "error", "muted"]
 Severity = Literal["critical", "high", "medium", "low", "info"]
 
 STATUSES: tuple[Status, ...] = ("pass", "fail", "warn", "manual", "error", "muted")
+# Worst first: the order tables and summaries list findings in.
+STATUS_ORDER: dict[str, int] = {
+    status: rank for rank, status in enumerate(("fail", "error", "warn", "manual", "muted", "pass"))
+}
 SEVERITIES: tuple[Severity, ...] = ("critical", "high", "medium", "low", "info")
 SEVERITY_RANK: dict[str, int] = {name: rank for rank, name in enumerate(reversed(SEVERITIES))}
 

@@ -12,10 +12,10 @@ import click
 
 from reports.registry import renderer
 from reports.writer import write_all_atomic
+from scanner.models import STATUS_ORDER
 from scanner.secrets import redact
 
 NOISY_LOGGERS = ("slack_sdk", "azure", "msal", "urllib3", "botocore", "boto3", "httpx", "werkzeug")
-STATUS_ORDER = {"fail": 0, "error": 1, "warn": 2, "manual": 3, "muted": 4, "pass": 5}
 
 
 def write_reports(

@@ -6,7 +6,6 @@ exit code.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +24,7 @@ from scanner.knowledge import KnowledgeBase
 from scanner.models import SEVERITY_RANK, Collection, Finding
 from scanner.policy import Policy
 from scanner.secrets import redact
+from scanner.yamlfile import load_json
 
 log = logging.getLogger("residency")
 
@@ -134,14 +134,7 @@ def evidence_document(outcome: ScanOutcome) -> dict[str, Any]:
 
 def load_evidence(path: Path) -> ScanOutcome:
     """Read an evidence file written by ``residency collect``; errors name the file."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not an evidence file: not UTF-8 text") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    data = load_json(path, "evidence file")
     if not isinstance(data, dict) or data.get("evidence_version") != EVIDENCE_VERSION:
         raise ConfigError(f"{path}: not an evidence file of version {EVIDENCE_VERSION}")
     try:

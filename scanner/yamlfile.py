@@ -1,4 +1,4 @@
-"""Load a YAML file and validate it against a JSON Schema, reporting errors with file and line.
+"""Load YAML (and JSON) files and validate them against JSON Schemas, with file and line in errors.
 
 Every user-facing file (policy, targets) and every data file goes through here, so a typo'd key
 gets ``policy.yaml:12: unknown key 'alowed_jurisdictions'`` instead of a traceback.
@@ -138,6 +138,19 @@ def validate(document: Any, schema: dict[str, Any], where: str) -> None:
     location = f"{where}:{line}" if line else where
     dotted = ".".join(str(p) for p in first.absolute_path) or "(top level)"
     raise ConfigError(f"{location}: {dotted}: {_describe(first)}")
+
+
+def load_json(path: Path, what: str) -> Any:
+    """Parse a JSON file the user hands us (``what`` names it: "evidence file", "findings
+    report"); every way it can be bad is a ConfigError naming the file."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a {what}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
 
 
 def load_yaml(path: Path, schema_name: str | None = None) -> Any:

@@ -178,3 +178,11 @@ def test_macro_geo_with_only_adequacy_members_refused_warns(
     evidence = Collection("acme", "m365", "2026-11-28T00:00:00+00:00", assets=[asset])
     findings = evaluate(evidence, policy(tmp_path, text), KB, TODAY)
     assert statuses(findings, "storage-outside-allowed") == {"tenant": status}
+
+
+def test_tenant_geography_accepts_null_evidence() -> None:
+    """A saved evidence file may carry nulls where the connector had nothing to say."""
+    tenant = Asset("t", "m365", "tenant", "Contoso", "m365:FRA", ["directory"], {"evidence": None})
+    evidence = Collection("acme", "m365", "2026-11-28T00:00:00+00:00", assets=[tenant])
+    findings = evaluate(evidence, Policy(), KB, TODAY)
+    assert statuses(findings, "m365-tenant-geography") == {"Contoso": "pass"}
