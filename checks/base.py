@@ -31,11 +31,14 @@ class CheckMeta:
     remediation: str
     providers: tuple[str, ...]
     reads: tuple[str, ...]
+    supersedes: tuple[str, ...] = ()
 
 
 @dataclass
 class Verdict:
-    """What a check concluded about one resource. ``severity`` overrides the catalog's if set."""
+    """What a check concluded about one resource. ``severity`` overrides the catalog's if set;
+    ``covers`` names further asset ids this verdict judges (an aggregate over several assets),
+    so that a check the catalog lets it supersede does not judge them a second time."""
 
     resource: str
     resource_name: str
@@ -45,6 +48,7 @@ class Verdict:
     evidence: dict[str, Any] = field(default_factory=dict)
     severity: Severity | None = None
     remediation: str | None = None
+    covers: list[str] = field(default_factory=list)
 
 
 @dataclass

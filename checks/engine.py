@@ -47,7 +47,12 @@ def load_catalog(directory: Path = CATALOG_DIR) -> tuple[CheckMeta, ...]:
                 remediation=" ".join(entry["remediation"].split()),
                 providers=tuple(entry["providers"]),
                 reads=tuple(entry["reads"]),
+                supersedes=tuple(entry.get("supersedes", ())),
             )
+    for meta in checks.values():
+        unknown = sorted(set(meta.supersedes) - set(checks))
+        if unknown:
+            raise ConfigError(f"{meta.id}: supersedes unknown check(s) {', '.join(unknown)}")
     return tuple(checks.values())
 
 
@@ -66,26 +71,41 @@ def evaluate(
     today: date | None = None,
     only: set[str] | None = None,
 ) -> list[Finding]:
-    """All findings for one collection, in catalog order."""
+    """All findings for one collection, in catalog order. A check that ``supersedes`` another
+    replaces that check's verdicts on the resources it judged itself."""
     ctx = CheckContext(collection, policy.bind(kb), kb, today or date.today())
-    findings: list[Finding] = []
-    for meta in load_catalog():
-        if not applies(meta, collection.provider) or (only and meta.id not in only):
-            continue
-        try:
-            verdicts = list(check_function(meta)(ctx))
-        except Exception as exc:  # one broken check (or odd evidence) must not cost the rest
-            log.debug("check %s crashed", meta.id, exc_info=True)
-            verdicts = [
-                Verdict(
-                    f"check:{meta.id}",
-                    meta.id,
-                    "error",
-                    f"the check could not evaluate this evidence: {type(exc).__name__}: {exc}",
-                )
-            ]
-        findings.extend(_finding(meta, verdict, ctx) for verdict in verdicts)
-    return findings
+    results = [
+        (meta, _run(meta, ctx))
+        for meta in load_catalog()
+        if applies(meta, collection.provider) and not (only and meta.id not in only)
+    ]
+    judged: dict[str, set[str]] = {}  # superseded check id -> resources judged more specifically
+    for meta, verdicts in results:
+        for superseded in meta.supersedes:
+            judged.setdefault(superseded, set()).update(
+                r for v in verdicts for r in (v.resource, *v.covers)
+            )
+    return [
+        _finding(meta, verdict, ctx)
+        for meta, verdicts in results
+        for verdict in verdicts
+        if verdict.resource not in judged.get(meta.id, ())
+    ]
+
+
+def _run(meta: CheckMeta, ctx: CheckContext) -> list[Verdict]:
+    try:
+        return list(check_function(meta)(ctx))
+    except Exception as exc:  # one broken check (or odd evidence) must not cost the rest
+        log.debug("check %s crashed", meta.id, exc_info=True)
+        return [
+            Verdict(
+                f"check:{meta.id}",
+                meta.id,
+                "error",
+                f"the check could not evaluate this evidence: {type(exc).__name__}: {exc}",
+            )
+        ]
 
 
 def _finding(meta: CheckMeta, verdict: Verdict, ctx: CheckContext) -> Finding:

@@ -47,10 +47,16 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
         name = f"Multi-Geo location {location.split(':', 1)[-1]} ({summary})"
         if location == "unknown":
             yield Verdict(
-                resource, name, "error", f"{summary} have an unreadable geo", evidence=evidence
+                resource,
+                name,
+                "error",
+                f"{summary} have an unreadable geo",
+                evidence=evidence,
+                covers=[a.id for a in assets],
             )
             continue
         verdict = judged_verdict(ctx, resource, name, location, "stored in", evidence)
+        verdict.covers = [a.id for a in assets]
         if verdict.status == "fail":
             verdict.message += f"; outside the policy: {_named(assets)}"
         yield verdict

@@ -177,7 +177,26 @@ def test_macro_geo_with_only_adequacy_members_refused_warns(
     asset = Asset("a", "m365", "tenant", "tenant", location, ["email"])
     evidence = Collection("acme", "m365", "2026-11-28T00:00:00+00:00", assets=[asset])
     findings = evaluate(evidence, policy(tmp_path, text), KB, TODAY)
-    assert statuses(findings, "storage-outside-allowed") == {"tenant": status}
+    # one verdict on the tenant: the specific check supersedes the generic storage check
+    assert statuses(findings, "m365-tenant-geography") == {"tenant": status}
+    assert statuses(findings, "storage-outside-allowed") == {}
+
+
+def test_a_superseding_check_replaces_the_generic_verdict_on_what_it_covers() -> None:
+    tenant = Asset("t", "m365", "tenant", "Contoso", "m365:FRA", ["directory"])
+    satellite = Asset("u", "m365", "user_data", "users in NAM", "m365:NAM", ["email"], {"count": 2})
+    default_geo = Asset(
+        "d", "m365", "user_data", "users in FRA", "m365:FRA", ["email"], {"default_geo": True}
+    )
+    evidence = Collection(
+        "acme", "m365", "2026-11-28T00:00:00+00:00", assets=[tenant, satellite, default_geo]
+    )
+    findings = evaluate(evidence, Policy(), KB, TODAY)
+    # the default geo is judged only by the generic check; tenant and satellite only once each
+    assert statuses(findings, "storage-outside-allowed") == {"users in FRA": "pass"}
+    assert statuses(findings, "m365-tenant-geography") == {"Contoso": "pass"}
+    (satellite_finding,) = [f for f in findings if f.check_id == "m365-multigeo-outside-policy"]
+    assert satellite_finding.status == "fail" and satellite_finding.location == "m365:NAM"
 
 
 def test_tenant_geography_accepts_null_evidence() -> None:
