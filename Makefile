@@ -25,6 +25,7 @@ test: setup
 	./scripts/system-deps.sh
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
+	PYTHON=$(PYTHON) ./scripts/wheel-smoke.sh
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

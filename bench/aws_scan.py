@@ -25,14 +25,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from scanner.sandbox.aws import (
+from sandbox.aws import (
     SANDBOX_CREDENTIALS,
     create_bucket,
     seeding_client,
     start_moto,
     start_stub,
 )
-from scanner.sandbox.aws_stub import stub_environment
+from sandbox.aws_stub import stub_environment
 
 REGIONS = [
     "eu-central-1", "eu-west-1", "us-east-1", "eu-north-1", "eu-west-3", "eu-west-2",

@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from connectors.base import Target
 from connectors.m365.connector import M365Connector
 from connectors.m365.settings import MICROSOFT_TENANTS as MICROSOFT
-from scanner.sandbox.graph import GraphServer, load_dataset, service_for
+from sandbox.graph import GraphServer, load_dataset, service_for
 
 PAGE = 999
 GEOS = ("EUR", "EUR", "EUR", "NAM", None)

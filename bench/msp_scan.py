@@ -31,10 +31,10 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scanner.sandbox.aws import SANDBOX_CREDENTIALS, start_aws
-from scanner.sandbox.graph import start_graph
-from scanner.sandbox.httpserver import JsonHandler, LocalServer
-from scanner.sandbox.slack import start_slack
+from sandbox.aws import SANDBOX_CREDENTIALS, start_aws
+from sandbox.graph import start_graph
+from sandbox.httpserver import JsonHandler, LocalServer
+from sandbox.slack import start_slack
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 

@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from core.models import Finding, finding_id
 from reports import html
 from reports.document import build_document
-from scanner.models import Finding, finding_id
 
 PLACES = [
     ("aws:eu-central-1", "DE", "eu", "Europe (Frankfurt)"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import CheckContext, Verdict
-from scanner.models import Asset
+from core.models import Asset
 
 
 def log_sources(ctx: CheckContext, provider: str | None = None) -> list[Asset]:

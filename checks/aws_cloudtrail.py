@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from checks.base import CheckContext, Verdict
-from scanner.models import Asset
+from core.models import Asset
 
 LISTING = ("DescribeTrails", "trails")  # the API call, or the reader when its answer was malformed
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.base import CheckContext
-from scanner.models import Asset
+from core.models import Asset
 
 S3_PREFIX = "s3://"
 

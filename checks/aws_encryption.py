@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from checks.aws_common import bucket_holdings, described
 from checks.base import CheckContext, Verdict
-from scanner.models import Asset
+from core.models import Asset
 
 
 def _in_scope(asset: Asset) -> bool:

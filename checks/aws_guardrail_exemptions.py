@@ -18,7 +18,7 @@ from checks.aws_scp_chain import (
     region_verdict,
 )
 from checks.base import CheckContext, Verdict
-from connectors.aws import scp
+from core import aws_policy as scp
 
 
 def evaluate(ctx: CheckContext) -> Iterator[Verdict]:

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from checks.base import CheckContext, Verdict
-from scanner.models import Asset, Collection
+from core.models import Asset, Collection
 
 REPLICA_PATH = "kms_multi_region_replica"
 

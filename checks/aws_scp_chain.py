@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from checks.base import CheckContext
-from connectors.aws import scp
-from scanner.models import Asset
+from core import aws_policy as scp
+from core.models import Asset
 
 # Creating or writing data in each of these must be denied outside the allowed regions.
 PROBE_ACTIONS = (

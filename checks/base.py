@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from scanner.models import Collection, Severity, Status
+from core.models import Collection, Severity, Status
 
 if TYPE_CHECKING:
-    from scanner.knowledge import KnowledgeBase
-    from scanner.policy import Policy
+    from core.knowledge import KnowledgeBase
+    from core.policy import Policy
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Art. 33: one summary per target of who to call, which logs exist, and the 72-hour clock.
 
 Log-source convention (shared by every connector; M365 and Slack emit it, AWS can adopt it):
-an :class:`~scanner.models.Asset` of ``kind="audit_log"``, ``location=None``, no data categories,
+an :class:`~core.models.Asset` of ``kind="audit_log"``, ``location=None``, no data categories,
 one per log that could help reconstruct a breach, with attributes
 
 - ``available``: ``True`` (read or proven to exist), ``False`` (the plan or licence has no such
@@ -28,7 +28,7 @@ from checks.audit_logs import kept_for, log_sources
 from checks.base import CheckContext, Verdict
 from checks.vendor_incident import CONTROLLER_DEADLINE_HOURS
 from checks.vendors import Concern, concerns
-from scanner.models import Asset
+from core.models import Asset
 
 CLOCK = (
     f"The clock: notify the supervisory authority (in the Netherlands the Autoriteit "

@@ -14,11 +14,11 @@ from functools import cache
 from pathlib import Path
 
 from checks.base import CheckContext, CheckMeta, Evaluate, Verdict
-from scanner.errors import ConfigError
-from scanner.knowledge import KnowledgeBase
-from scanner.models import Collection, Finding, finding_id
-from scanner.policy import Policy
-from scanner.yamlfile import load_yaml, plain, validate
+from core.errors import ConfigError
+from core.knowledge import KnowledgeBase
+from core.models import Collection, Finding, finding_id
+from core.policy import Policy
+from core.yamlfile import load_yaml, plain, validate
 
 CATALOG_DIR = Path(__file__).parent / "catalog"
 CATALOG_SCHEMA = Path(__file__).parent / "catalog.schema.json"

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from checks.base import CheckContext, Verdict
-from scanner.models import Asset
+from core.models import Asset
 
 # Permission name prefixes (Graph, Exchange, SharePoint) that reach personal data, per category.
 DATA_PERMISSIONS: dict[str, tuple[str, ...]] = {

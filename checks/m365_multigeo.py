@@ -12,7 +12,7 @@ from typing import Any
 
 from checks.base import CheckContext, Verdict
 from checks.placing import judged_verdict
-from scanner.models import Asset
+from core.models import Asset
 
 GEO_KINDS = {"user_data": "users", "group_data": "groups", "site_data": "sites"}
 NAMED_PER_KIND = 100

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from checks.base import CheckContext, Verdict
-from scanner.knowledge.place import Place
+from core.knowledge.place import Place
 
 
 def place_summary(place: Place) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 from checks.base import CheckContext, Verdict
 from checks.placing import place_summary
 from checks.replication import COPY_KINDS
-from scanner.knowledge.place import Place
+from core.knowledge.place import Place
 
 INSIDE = frozenset({"eu", "eea"})
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from checks.base import CheckContext, Verdict
 from checks.slack_common import gap_text, gaps_of, workspaces
-from scanner.models import Flow
+from core.models import Flow
 
 
 def evaluate(ctx: CheckContext) -> Iterator[Verdict]:

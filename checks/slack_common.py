@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checks.base import CheckContext
-from scanner.models import Asset, Gap
+from core.models import Asset, Gap
 
 
 def workspaces(ctx: CheckContext) -> list[Asset]:

@@ -13,7 +13,7 @@ from typing import Any
 from checks.base import CheckContext, Verdict
 from checks.placing import place_summary
 from checks.slack_common import workspaces
-from scanner.models import Asset
+from core.models import Asset
 
 
 def evaluate(ctx: CheckContext) -> Iterator[Verdict]:

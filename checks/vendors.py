@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from checks.base import CheckContext
-from scanner.policy import Vendor
+from core.policy import Vendor
 
 APP_KEYS = ("app_id", "client_id", "publisher", "publisher_name", "vendor")
 

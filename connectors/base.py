@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from scanner.errors import ReadOnlyViolation
-from scanner.models import Asset, Collection, Flow, Gap
-from scanner.secrets import redact
+from core.errors import ReadOnlyViolation
+from core.models import Asset, Collection, Flow, Gap
+from core.secrets import redact
 
 ProgressCallback = Callable[[str], None]
 log = logging.getLogger("residency.connectors")
@@ -146,7 +146,7 @@ class Connector(abc.ABC):
     @abc.abstractmethod
     def collect(self) -> Collection:
         """Read the target and return its evidence. Must not raise for per-resource failures:
-        those become gaps. May raise :class:`scanner.errors.AuthError` when nothing can be read."""
+        those become gaps. May raise :class:`core.errors.AuthError` when nothing can be read."""
 
     @classmethod
     @abc.abstractmethod

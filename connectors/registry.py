@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from connectors.base import Connector
-from scanner.errors import UsageError
-from scanner.yamlfile import validate
+from core.errors import UsageError
+from core.yamlfile import validate
 
 PROVIDERS: dict[str, str] = {
     "aws": "connectors.aws.connector:AwsConnector",

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from core.knowledge.names import country_name
 from reports.common import JURISDICTION_LABELS, located
 from reports.html_env import render_template
-from scanner.knowledge.names import country_name
 
 PROCESSOR_CHECK = "processor-transfer-basis"
 BAR_HEIGHT = 22

@@ -10,8 +10,8 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
-from scanner.knowledge import default_kb
-from scanner.models import STATUS_ORDER
+from core.knowledge import default_kb
+from core.models import STATUS_ORDER
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 OPEN_STATUSES = frozenset({"fail", "warn", "error"})

@@ -6,8 +6,8 @@ import uuid
 from collections import Counter
 from typing import Any
 
-from scanner import __version__
-from scanner.models import SEVERITIES, STATUSES, Collection, Finding
+from core import __version__
+from core.models import SEVERITIES, STATUSES, Collection, Finding
 
 SCHEMA_VERSION = "1.0"
 

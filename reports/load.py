@@ -7,9 +7,9 @@ from typing import Any
 
 from jsonschema import ValidationError
 
+from core.errors import ConfigError
+from core.yamlfile import load_json
 from reports.json_format import validate
-from scanner.errors import ConfigError
-from scanner.yamlfile import load_json
 
 
 def load_report(path: Path) -> dict[str, Any]:

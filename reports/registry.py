@@ -6,7 +6,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from scanner.errors import UsageError
+from core.errors import UsageError
 
 FORMATS: dict[str, tuple[str, str]] = {
     "json": ("reports.json_format:render", "json"),

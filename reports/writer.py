@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from scanner.errors import ScannerError
+from core.errors import ScannerError
 
 
 class ReportWriteError(ScannerError):

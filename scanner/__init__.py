@@ -1,3 +1,6 @@
-"""eu-residency-scanner: where does our customers' personal data live, and is that lawful?"""
+"""eu-residency-scanner, the application: CLI, scan orchestration, targets, runs, history and
+notifications. The vocabulary it shares with connectors, checks and reports lives in ``core``."""
 
-__version__ = "0.1.0"
+from core import __version__
+
+__all__ = ["__version__"]

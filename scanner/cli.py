@@ -19,8 +19,8 @@ from typing import Any
 
 import click
 
+from core.errors import ScannerError
 from scanner import __version__
-from scanner.errors import ScannerError
 
 EXIT_CODES = """\b
 Exit codes:
@@ -125,7 +125,7 @@ def main(ctx: click.Context, debug: bool, verbose: int, log_format: str) -> None
 
 
 def _load_policy(path: Path | None) -> Any:
-    from scanner.policy import Policy
+    from core.policy import Policy
 
     return Policy.load(path) if path else Policy()
 
@@ -133,7 +133,7 @@ def _load_policy(path: Path | None) -> Any:
 def _target(provider: str, name: str | None, options: dict[str, Any]) -> Any:
     from connectors.base import Target
     from connectors.registry import validate_settings
-    from scanner.errors import ConfigError
+    from core.errors import ConfigError
 
     settings = {k: v for k, v in options.items() if v is not None}
     try:
@@ -237,8 +237,8 @@ def _scan_command(provider: str) -> click.Command:
         output_dir: Path,
         **options: Any,
     ) -> None:
+        from core.knowledge import default_kb
         from reports.writer import ensure_writable, write_atomic
-        from scanner.knowledge import default_kb
         from scanner.scan import evaluate_outcome, evidence_document
 
         policy = _load_policy(policy_path)
@@ -365,7 +365,7 @@ def evaluate(
     output_dir: Path,
 ) -> None:
     """Re-run the checks on saved EVIDENCE (no cloud access)."""
-    from scanner.knowledge import default_kb
+    from core.knowledge import default_kb
     from scanner.scan import evaluate_outcome, load_evidence
 
     policy = _load_policy(policy_path)
@@ -403,8 +403,8 @@ def history_command(
     config_path: Path | None, url: str | None, target: str | None, limit: int, as_json: bool
 ) -> None:
     """List recorded runs, latest first (exit 2 if the database is missing or unusable)."""
+    from core.secrets import is_reference, resolve_secret
     from scanner.history import open_history
-    from scanner.secrets import is_reference, resolve_secret
 
     timeout = 5.0
     if url is None:
@@ -445,7 +445,7 @@ def kb() -> None:
 @friendly
 def lookup(code: str, as_json: bool) -> None:
     """Resolve CODE such as aws:eu-west-2, m365:NAM, slack:frankfurt or country:CH."""
-    from scanner.knowledge import default_kb, describe
+    from core.knowledge import default_kb, describe
 
     knowledge = default_kb()
     place = knowledge.resolve(code)
@@ -516,7 +516,7 @@ def demo(
 
     Findings are expected here, so violations exit 0; 2 and 3 keep their meaning."""
     from reports.writer import ensure_writable
-    from scanner.sandbox.company import run_demo
+    from scanner.demo import run_demo
 
     ensure_writable(output_dir)
     document = run_demo(policy_path)

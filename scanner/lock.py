@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from connectors.base import utcnow
-from scanner.errors import ScannerError
+from core.errors import ScannerError
 
 
 class LockHeld(ScannerError):

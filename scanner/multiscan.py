@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from connectors.base import CallLedger, Target, utcnow
+from core.errors import ScannerError
+from core.knowledge import default_kb
+from core.models import Collection
+from core.secrets import redact
 from scanner import __version__
-from scanner.errors import ScannerError
 from scanner.history import Drift, HistoryError, HistoryStore, RunRecord, TargetRecord, diff
-from scanner.knowledge import default_kb
-from scanner.models import Collection
 from scanner.notify import Alert, ClientAlert, send
 from scanner.runs import RunFolder, now
 from scanner.scan import (
@@ -39,7 +40,6 @@ from scanner.scan import (
     exit_code,
 )
 from scanner.scan import collect_one as collect_target
-from scanner.secrets import redact
 from scanner.targets import Client, TargetsFile
 
 log = logging.getLogger("residency")

@@ -10,10 +10,10 @@ from typing import Any
 
 import click
 
+from core.models import STATUS_ORDER
+from core.secrets import redact
 from reports.registry import renderer
 from reports.writer import write_all_atomic
-from scanner.models import STATUS_ORDER
-from scanner.secrets import redact
 
 NOISY_LOGGERS = ("slack_sdk", "azure", "msal", "urllib3", "botocore", "boto3", "httpx", "werkzeug")
 

@@ -17,14 +17,14 @@ from typing import Any
 from checks.engine import evaluate
 from connectors.base import CallLedger, Target, utcnow
 from connectors.registry import connector_class
+from core.errors import ConfigError, ScannerError
+from core.knowledge import KnowledgeBase
+from core.models import SEVERITY_RANK, Collection, Finding
+from core.policy import Policy
+from core.secrets import redact
+from core.yamlfile import load_json
 from reports.document import build_document
 from scanner import __version__
-from scanner.errors import ConfigError, ScannerError
-from scanner.knowledge import KnowledgeBase
-from scanner.models import SEVERITY_RANK, Collection, Finding
-from scanner.policy import Policy
-from scanner.secrets import redact
-from scanner.yamlfile import load_json
 
 log = logging.getLogger("residency")
 

@@ -17,13 +17,12 @@ from typing import Any
 
 from connectors.base import Target
 from connectors.registry import PROVIDERS, settings_schema_path, validate_settings
-from scanner.errors import ConfigError, UsageError
-from scanner.policy import Policy
-from scanner.secrets import REFERENCE, redact, resolve_secret
-from scanner.yamlfile import line_of, load_schema, load_yaml, plain, validate
+from core.errors import ConfigError, UsageError
+from core.policy import Policy, load_policy_document, validate_policy
+from core.secrets import REFERENCE, redact, resolve_secret
+from core.yamlfile import line_of, load_schema, load_yaml, plain, validate
 
-SCHEMA = "targets.schema.json"
-POLICY_SCHEMA = "policy.schema.json"
+SCHEMA = Path(__file__).parent / "schemas" / "targets.schema.json"
 DEFAULT_FORMATS = ("json",)
 DEFAULT_HISTORY = "history.sqlite"
 Path_ = list[str | int]
@@ -70,7 +69,7 @@ def load_targets(path: Path, only: tuple[str, ...] = ()) -> TargetsFile:
     base_dir = path.parent
     data = plain(document)
     selected = _select(document, only)
-    base_policy = _policy_document(base_dir / data["policy"]) if "policy" in data else {}
+    base_policy = load_policy_document(base_dir / data["policy"]) if "policy" in data else {}
     report_root = base_dir / data.get("reports", {}).get("dir", "reports")
     _check_references(document, path, [["notify"], ["history", "url"]])
     _check_formats(
@@ -321,10 +320,6 @@ def _history_url(history: dict[str, Any], base_dir: Path, report_root: Path) -> 
 # ----------------------------------------------------------------------------- policy
 
 
-def _policy_document(path: Path) -> dict[str, Any]:
-    return plain(load_yaml(path, POLICY_SCHEMA))
-
-
 def _client_policy(
     document: Any, index: int, file: Path, base: dict[str, Any], data: dict[str, Any]
 ) -> Policy:
@@ -335,10 +330,10 @@ def _client_policy(
         overlay: dict[str, Any] = {}
         source = base_source
     elif isinstance(override, str):
-        overlay = _policy_document(file.parent / override)
+        overlay = load_policy_document(file.parent / override)
         source = f"{base_source} + {file.parent / override}"
     else:
-        validate(override, load_schema(POLICY_SCHEMA), str(file))
+        validate_policy(override, str(file))
         overlay = plain(override)
         source = f"{base_source} + {file}: client {name} policy"
     if not base and not overlay:

@@ -14,8 +14,8 @@ import pytest
 import urllib3
 from click.testing import CliRunner, Result
 
+from sandbox.aws import SANDBOX_CREDENTIALS, start_moto
 from scanner.cli import main
-from scanner.sandbox.aws import SANDBOX_CREDENTIALS, start_moto
 
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY"):

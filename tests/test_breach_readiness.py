@@ -12,9 +12,9 @@ import pytest
 
 from checks.engine import evaluate as run_checks
 from checks.engine import load_catalog
-from scanner.knowledge import default_kb
-from scanner.models import Asset, Collection, Finding
-from scanner.policy import Policy
+from core.knowledge import default_kb
+from core.models import Asset, Collection, Finding
+from core.policy import Policy
 
 REGISTER = """version: 1
 vendors:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reports.json_format import validate
-from scanner.sandbox.aws import create_bucket, seed
+from sandbox.aws import create_bucket, seed
 from tests.conftest import run_cli
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from checks.engine import evaluate, load_catalog
-from scanner.knowledge import default_kb
-from scanner.models import Asset, Collection, Flow, Gap
-from scanner.policy import Policy
+from core.knowledge import default_kb
+from core.models import Asset, Collection, Flow, Gap
+from core.policy import Policy
 
 KB = default_kb()
 TODAY = date(2026, 11, 28)

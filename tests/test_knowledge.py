@@ -13,9 +13,9 @@ import botocore
 import pytest
 import yaml
 
-from scanner.errors import ConfigError
-from scanner.knowledge import JURISDICTION_ORDER, KnowledgeBase, Place, default_kb, describe
-from scanner.knowledge.loader import DATA_DIR, FILES, SCHEMA_DIR, validate, validator
+from core.errors import ConfigError
+from core.knowledge import JURISDICTION_ORDER, KnowledgeBase, Place, default_kb, describe
+from core.knowledge.loader import DATA_DIR, FILES, SCHEMA_DIR, validate, validator
 
 TODAY = dt.date(2026, 11, 28)
 

@@ -7,8 +7,8 @@ import pytest
 from connectors.aws.allowlist import operations
 from connectors.aws.session import AwsClients
 from connectors.base import CallLedger
-from scanner.errors import ReadOnlyViolation
-from scanner.sandbox.aws import create_bucket, seeding_client
+from core.errors import ReadOnlyViolation
+from sandbox.aws import create_bucket, seeding_client
 
 
 def test_write_is_refused_before_it_leaves_the_process(moto: str) -> None:

@@ -11,11 +11,11 @@ import pytest
 
 from checks.base import CheckMeta
 from checks.engine import evaluate
+from core.knowledge import default_kb
+from core.models import Asset, Collection
+from core.policy import Policy
+from core.secrets import redact
 from reports.writer import ReportWriteError, write_all_atomic
-from scanner.knowledge import default_kb
-from scanner.models import Asset, Collection
-from scanner.policy import Policy
-from scanner.secrets import redact
 from tests.conftest import run_cli
 from tests.test_cli import EMPTY_EVIDENCE
 

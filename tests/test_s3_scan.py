@@ -9,7 +9,7 @@ import pytest
 import urllib3
 
 from reports.json_format import validate
-from scanner.sandbox.aws import create_bucket, replicate, seed, seeding_client
+from sandbox.aws import create_bucket, replicate, seed, seeding_client
 from tests.conftest import run_cli
 
 DEMO = {

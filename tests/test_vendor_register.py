@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from checks.engine import evaluate
-from scanner.errors import ConfigError
-from scanner.knowledge import default_kb
-from scanner.models import Asset, Collection
-from scanner.policy import Policy
+from core.errors import ConfigError
+from core.knowledge import default_kb
+from core.models import Asset, Collection
+from core.policy import Policy
 
 KB = default_kb()
 TODAY = date(2026, 11, 28)

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scanner.yamlfile import load_yaml, plain, validate
+from core.yamlfile import load_yaml, plain, validate
 
 HERE = Path(__file__).parent
 

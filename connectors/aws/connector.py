@@ -19,8 +19,8 @@ from connectors.aws.errors import start_error
 from connectors.aws.services import SERVICES
 from connectors.aws.session import DEFAULT_WORKERS, AwsClients
 from connectors.base import Connector, Recorder
-from scanner.errors import UsageError
-from scanner.models import Collection
+from core.errors import UsageError
+from core.models import Collection
 
 MALFORMED = (LookupError, TypeError, ValueError, AttributeError)  # LookupError: Key, Index
 

@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from connectors.aws.errors import error_code, gap_message, gap_reason
 from connectors.aws.session import AwsClients
 from connectors.base import Recorder
-from scanner.models import Asset, Flow
+from core.models import Asset, Flow
 
 T = TypeVar("T")
 R = TypeVar("R")

@@ -12,7 +12,7 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
-from scanner.errors import AuthError
+from core.errors import AuthError
 
 ACCESS_DENIED = {
     "AccessDenied",

@@ -9,7 +9,7 @@ from typing import Any
 
 from connectors.aws.context import AWS_ERRORS, AwsScan, paginate
 from connectors.aws.session import AwsClients
-from scanner.secrets import Secret, resolve_secret
+from core.secrets import Secret, resolve_secret
 
 DEFAULT_ROLE = "OrganizationAccountAccessRole"
 SESSION_NAME = "eu-residency-scanner"

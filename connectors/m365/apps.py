@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.m365.discovery import TenantInfo
-from scanner.models import Asset, Flow
+from core.models import Asset, Flow
 
 RESOURCE_APPS = {
     "00000003-0000-0000-c000-000000000000": "Microsoft Graph",

@@ -19,8 +19,8 @@ from azure.core.exceptions import ClientAuthenticationError
 
 from connectors.base import CallLedger
 from connectors.m365.settings import M365Settings
-from scanner.errors import AuthError, ConfigError
-from scanner.secrets import Secret, redact, resolve_secret
+from core.errors import AuthError, ConfigError
+from core.secrets import Secret, redact, resolve_secret
 
 
 class StaticTokenCredential(AsyncTokenCredential):

@@ -37,8 +37,8 @@ from connectors.m365.security import (
 from connectors.m365.settings import M365Settings
 from connectors.m365.sharing import guest_domain, guest_flows, partner_flows
 from connectors.m365.tenant import default_geo, multi_geo_enabled, tenant_asset
-from scanner.errors import AuthError
-from scanner.models import Collection
+from core.errors import AuthError
+from core.models import Collection
 
 T = TypeVar("T")
 TOP = 999

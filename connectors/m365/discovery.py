@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from scanner.secrets import redact
+from core.secrets import redact
 
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 # Entra's tenant_region_scope -> the Microsoft 365 geo its data lives in. Only documented values:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.models import Asset
+from core.models import Asset
 
 KINDS: dict[str, tuple[str, list[str]]] = {
     "user_data": (

@@ -27,7 +27,7 @@ from msgraph_core import GraphClientFactory
 from connectors.base import CallLedger
 from connectors.m365.settings import M365Settings
 from connectors.m365.transport import GuardedTransport
-from scanner.secrets import redact
+from core.secrets import redact
 
 ERRORS = {"XXX": ODataError}
 USER_AGENT = "ISV|eu-residency-scanner|Residency"

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.models import Asset
+from core.models import Asset
 
 SKU_FIELDS = ["skuId", "skuPartNumber", "capabilityStatus", "servicePlans"]
 PROBE_FIELDS = {

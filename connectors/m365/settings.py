@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from scanner.errors import ConfigError
-from scanner.secrets import is_reference
+from core.errors import ConfigError
+from core.secrets import is_reference
 
 AUTH_METHODS = (
     "access_token",

@@ -10,7 +10,7 @@ from collections import defaultdict
 from typing import Any
 
 from connectors.m365.discovery import Discovery, TenantInfo
-from scanner.models import Flow
+from core.models import Flow
 
 GUEST_SUMMARY_LIMIT = 1000
 

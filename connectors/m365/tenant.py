@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connectors.m365.discovery import TenantInfo
-from scanner.models import Asset
+from core.models import Asset
 
 TOKEN_CLAIMS = ("xms_tdbr", "tenant_region_scope", "tenant_ctry", "xms_tcdt")
 

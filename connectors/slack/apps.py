@@ -12,7 +12,7 @@ from typing import Any
 
 from connectors.slack.reader import Reader
 from connectors.slack.scopes import content_access, parse_scopes
-from scanner.models import Asset, Flow
+from core.models import Asset, Flow
 
 _OFF = frozenset({"removed", "disabled"})
 

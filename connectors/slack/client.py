@@ -2,7 +2,7 @@
 
 ``GatedWebClient``/``GatedAsyncWebClient`` override the SDK's public ``api_call`` (every typed
 method such as ``chat_postMessage`` goes through it), so a method outside the allow-list raises
-:class:`~scanner.errors.ReadOnlyViolation` before a byte is sent. :class:`SlackApi` is the only
+:class:`~core.errors.ReadOnlyViolation` before a byte is sent. :class:`SlackApi` is the only
 door the connector uses: it picks the right token per method, pages (cursor and page-numbered)
 with the largest page size, and fans out per-resource calls on the async client with bounded
 concurrency.

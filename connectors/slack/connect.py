@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from connectors.slack.reader import Reader
-from scanner.models import Asset, Flow
+from core.models import Asset, Flow
 
 _INACTIVE = frozenset({"DISCONNECTED", "BLOCKED"})
 

@@ -14,7 +14,7 @@ from connectors.slack.reader import Reader
 from connectors.slack.retention import read_retention
 from connectors.slack.settings import SlackSettings
 from connectors.slack.workspace import authenticate, read_workspace
-from scanner.models import Collection
+from core.models import Collection
 
 
 class SlackConnector(Connector):

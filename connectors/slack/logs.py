@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from connectors.slack.methods import AUDIT_LOGS
 from connectors.slack.reader import Reader, ReadError
-from scanner.models import Asset
+from core.models import Asset
 
 # Answers that describe the plan or the token rather than a broken scan.
 EVIDENCE_REASONS = frozenset({"not_available", "no_token"})

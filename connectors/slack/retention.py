@@ -13,7 +13,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from connectors.slack.reader import Reader, ReadError
-from scanner.models import Asset
+from core.models import Asset
 
 NO_DEFAULT_API = (
     "Slack has no Web API method that reads workspace or org default retention; only the "

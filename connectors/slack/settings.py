@@ -8,8 +8,8 @@ from urllib.parse import urlparse
 
 from connectors.base import Target
 from connectors.slack.methods import TOKEN_SETTING, TokenKind
-from scanner.errors import ConfigError
-from scanner.secrets import Secret, resolve_secret
+from core.errors import ConfigError
+from core.secrets import Secret, resolve_secret
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_AUDIT_URL = "https://api.slack.com/audit/v1/"

@@ -16,9 +16,9 @@ from connectors.slack.client import AUTH_ERRORS, classify
 from connectors.slack.methods import TOKEN_SETTING, TokenKind
 from connectors.slack.reader import Reader, ReadError
 from connectors.slack.settings import SlackSettings
-from scanner.errors import AuthError
-from scanner.models import Asset
-from scanner.secrets import redact
+from core.errors import AuthError
+from core.models import Asset
+from core.secrets import redact
 
 PLAN_LABELS = {
     "free": "Free",

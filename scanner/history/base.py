@@ -6,7 +6,7 @@ import abc
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.errors import ScannerError
+from core.errors import ScannerError
 
 FINDING_FIELDS = ("id", "check_id", "resource", "resource_name", "status", "severity", "message")
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from scanner.errors import ScannerError
+from core.errors import ScannerError
+from core.secrets import redact
 from scanner.notify.message import Alert, ClientAlert
-from scanner.secrets import redact
 
 __all__ = ["Alert", "ClientAlert", "send"]
 

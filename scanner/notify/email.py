@@ -7,9 +7,9 @@ import ssl
 from email.message import EmailMessage
 from typing import Any
 
-from scanner.errors import ScannerError
+from core.errors import ScannerError
+from core.secrets import resolve_secret
 from scanner.notify.message import Alert
-from scanner.secrets import resolve_secret
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
 

@@ -12,9 +12,9 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from scanner.errors import ScannerError
+from core.errors import ScannerError
+from core.secrets import resolve_secret
 from scanner.notify.message import Alert
-from scanner.secrets import resolve_secret
 
 RETRYABLE = {429, 500, 502, 503, 504}
 MAX_RETRY_AFTER_S = 10.0

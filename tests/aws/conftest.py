@@ -17,11 +17,11 @@ import pytest
 from checks.engine import evaluate
 from connectors.aws.connector import AwsConnector
 from connectors.base import Target
-from scanner.knowledge import default_kb
-from scanner.models import Collection, Finding
-from scanner.policy import Policy
-from scanner.sandbox.aws import ACCOUNT_ID, seed
-from scanner.sandbox.aws_stub import Fault, StubData, StubServer, stub_environment
+from core.knowledge import default_kb
+from core.models import Collection, Finding
+from core.policy import Policy
+from sandbox.aws import ACCOUNT_ID, seed
+from sandbox.aws_stub import Fault, StubData, StubServer, stub_environment
 
 TWO_REGIONS = ["eu-west-1", "us-east-1"]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from scanner.policy import Policy
-from scanner.sandbox.aws import start_aws
-from scanner.sandbox.company import DEMO_POLICY, environment
+from core.policy import Policy
+from sandbox.aws import start_aws
+from sandbox.company import DEMO_POLICY, environment
 from tests.aws.conftest import findings
 
 

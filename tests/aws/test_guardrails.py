@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from connectors.aws import scp
-from scanner.sandbox.aws import create_organization, seeding_client
+from core import aws_policy as scp
+from sandbox.aws import create_organization, seeding_client
 from tests.aws.conftest import AwsSandbox, by_check
 
 EU = ["eu-central-1", "eu-west-1"]

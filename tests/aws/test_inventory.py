@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from connectors.aws.connector import split_workers
-from scanner.sandbox.aws import create_bucket, seeding_client
+from sandbox.aws import create_bucket, seeding_client
 from tests.aws.conftest import AwsSandbox, by_check
 
 REGION = "eu-west-1"

@@ -14,8 +14,8 @@ from connectors.aws.connector import AwsConnector
 from connectors.aws.services import SERVICES
 from connectors.aws.session import AwsClients
 from connectors.base import CallLedger
-from scanner.errors import ConfigError, ReadOnlyViolation
-from scanner.sandbox.aws import create_bucket, create_organization, seeding_client
+from core.errors import ConfigError, ReadOnlyViolation
+from sandbox.aws import create_bucket, create_organization, seeding_client
 from tests.aws.conftest import AwsSandbox
 from tests.conftest import run_cli
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.sandbox.aws import create_bucket, create_organization, seeding_client
+from sandbox.aws import create_bucket, create_organization, seeding_client
 from tests.aws.conftest import AwsSandbox, by_check
 from tests.conftest import run_cli
 

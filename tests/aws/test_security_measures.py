@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from scanner.sandbox.aws import create_bucket, seeding_client, tls_only_policy
+from sandbox.aws import create_bucket, seeding_client, tls_only_policy
 from tests.aws.conftest import AwsSandbox, by_check, findings
 
 REGION = "eu-west-1"

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from scanner.sandbox.aws import create_bucket, seeding_client
+from sandbox.aws import create_bucket, seeding_client
 from tests.aws.conftest import AwsSandbox, by_check
 
 SOURCE = "eu-west-1"

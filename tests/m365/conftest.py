@@ -9,8 +9,8 @@ import pytest
 
 from connectors.base import Target
 from connectors.m365.connector import M365Connector
-from scanner.models import Collection
-from scanner.sandbox.graph import GraphServer, load_dataset, service_for
+from core.models import Collection
+from sandbox.graph import GraphServer, load_dataset, service_for
 
 Scan = Callable[..., Collection]
 

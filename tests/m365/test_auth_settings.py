@@ -18,9 +18,9 @@ from connectors.m365 import cli_options
 from connectors.m365.auth import StaticTokenCredential, build_credential
 from connectors.m365.connector import M365Connector
 from connectors.m365.settings import AUTH_METHODS, M365Settings
-from scanner.errors import ConfigError
-from scanner.sandbox.graph import start_graph
-from scanner.secrets import Secret
+from core.errors import ConfigError
+from core.secrets import Secret
+from sandbox.graph import start_graph
 from tests.m365.certs import self_signed_pem
 
 SCHEMA = json.loads(Path("connectors/m365/settings.schema.json").read_text())

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from scanner.errors import AuthError
-from scanner.sandbox.graph import TOKEN_ENV, GraphServer
+from core.errors import AuthError
+from sandbox.graph import TOKEN_ENV, GraphServer
 from tests.m365.conftest import Scan
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from checks.engine import evaluate
-from scanner.knowledge import default_kb
-from scanner.models import Collection, Finding
-from scanner.policy import Policy, Vendor
+from core.knowledge import default_kb
+from core.models import Collection, Finding
+from core.policy import Policy, Vendor
 from tests.m365.conftest import Scan
 
 TODAY = dt.date(2026, 12, 1)

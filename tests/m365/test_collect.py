@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from scanner.models import Asset, Collection
-from scanner.sandbox.graph import GraphServer
+from core.models import Asset, Collection
+from sandbox.graph import GraphServer
 from tests.m365.conftest import Scan
 
 TENANT = "3f1c6c1e-8c2a-4b7e-9a55-0d1e2f3a4b5c"

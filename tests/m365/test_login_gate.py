@@ -17,8 +17,8 @@ from connectors.base import CallLedger
 from connectors.m365.auth import build_credential
 from connectors.m365.settings import M365Settings
 from connectors.m365.transport import GuardedLoginTransport
-from scanner.errors import ReadOnlyViolation
-from scanner.sandbox.httpserver import JsonHandler, LocalServer
+from core.errors import ReadOnlyViolation
+from sandbox.httpserver import JsonHandler, LocalServer
 from tests.m365.certs import self_signed_pem
 
 TENANT = "3f1c6c1e-8c2a-4b7e-9a55-0d1e2f3a4b5c"

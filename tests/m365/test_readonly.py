@@ -12,8 +12,8 @@ from connectors.base import CallLedger
 from connectors.m365.auth import build_credential
 from connectors.m365.graph import GraphReader
 from connectors.m365.settings import M365Settings
-from scanner.errors import ReadOnlyViolation
-from scanner.sandbox.graph import GraphServer
+from core.errors import ReadOnlyViolation
+from sandbox.graph import GraphServer
 
 
 def run_with_reader(settings: dict[str, Any], action: Any) -> CallLedger:

@@ -9,10 +9,10 @@ import pytest
 
 from checks.engine import evaluate
 from connectors.m365.endpoints import graph_operation
-from scanner.knowledge import default_kb
-from scanner.models import Asset, Collection, Finding
-from scanner.policy import Policy
-from scanner.sandbox.graph import GraphServer
+from core.knowledge import default_kb
+from core.models import Asset, Collection, Finding
+from core.policy import Policy
+from sandbox.graph import GraphServer
 from tests.m365.conftest import Scan
 
 SIGN_INS = "audit_log:entra-sign-ins"

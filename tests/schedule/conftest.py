@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from scanner.sandbox.httpserver import JsonHandler, LocalServer
+from sandbox.httpserver import JsonHandler, LocalServer
 from tests.conftest import require_system_tool
 
 # Debian's postgresql package: /usr/lib/postgresql/<major>/bin (newest first)

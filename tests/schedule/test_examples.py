@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from core.errors import ConfigError
 from scanner.cli import main
-from scanner.errors import ConfigError
 from scanner.targets import load_targets
 from tests.conftest import require_system_tool
 

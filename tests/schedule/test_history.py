@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from core.models import finding_id
 from scanner.history import HistoryError, HistoryStore, RunRecord, TargetRecord, diff, open_history
-from scanner.models import finding_id
 
 
 def finding(check: str, target: str, resource: str, status: str) -> dict[str, Any]:

@@ -23,9 +23,9 @@ import pytest
 import yaml
 
 from reports.json_format import validate
+from sandbox.aws import create_bucket, seed, seeding_client
 from scanner.lock import exclusive
 from scanner.multiscan import run_targets_file
-from scanner.sandbox.aws import create_bucket, seed, seeding_client
 from scanner.targets import load_targets
 from tests.conftest import run_cli
 from tests.schedule.conftest import Receiver

@@ -12,10 +12,10 @@ import pytest
 import yaml
 
 from connectors.base import CallLedger
+from sandbox.graph import start_graph
+from sandbox.service import RunningService
+from sandbox.slack import start_slack
 from scanner.multiscan import LimitedLedger, RateLimiter, run_targets_file
-from scanner.sandbox.graph import start_graph
-from scanner.sandbox.service import RunningService
-from scanner.sandbox.slack import start_slack
 from scanner.targets import load_targets
 
 Write = Callable[..., Path]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.errors import ConfigError, UsageError
+from core.errors import ConfigError, UsageError
 from scanner.targets import load_targets
 
 Write = Callable[..., Path]
@@ -173,6 +173,41 @@ def test_an_inline_policy_error_points_into_the_targets_file(write_tenants: Writ
         "      adequacy: [GB]\n"
     )
     assert error(path) == f"{path}:6: (top level): unknown key 'adequacy'"
+
+
+VENDOR = "{id: %s, name: %s, kind: processor, dpa_signed: %s, review_date: %s}"
+
+
+@pytest.mark.parametrize("where", ["inline", "file"])
+def test_the_tenants_file_checks_the_vendor_register_like_policy(
+    write_tenants: Write, tmp_path: Path, where: str
+) -> None:
+    """One policy loading path: duplicate vendors and impossible dates fail in a tenants file as
+    they do with --policy, with the line of the offending entry."""
+    duplicate = "\n".join(
+        [
+            "vendors:",
+            "  - " + VENDOR % ("zen", "Zendesk", "2024-01-01", "2025-01-01"),
+            "  - " + VENDOR % ("zen2", "zendesk", "2024-01-01", "2025-01-01"),
+        ]
+    )
+    if where == "file":
+        (tmp_path / "p.yaml").write_text(duplicate + "\n")
+        path = write_tenants("clients:\n  - name: a\n    aws: {}\n    policy: p.yaml\n")
+        assert (
+            error(path)
+            == f"{tmp_path / 'p.yaml'}:3: vendors.1.id: duplicate vendor 'zen2' (also vendors.0)"
+        )
+    else:
+        block = "\n".join("      " + line for line in duplicate.splitlines())
+        path = write_tenants(f"clients:\n  - name: a\n    aws: {{}}\n    policy:\n{block}\n")
+        assert error(path) == f"{path}:7: vendors.1.id: duplicate vendor 'zen2' (also vendors.0)"
+    backwards = "vendors:\n  - " + VENDOR % ("x", "X", "2024-01-01", "2023-01-01") + "\n"
+    path = write_tenants(
+        "clients:\n  - name: a\n    aws: {}\n    policy:\n"
+        + "".join("      " + line + "\n" for line in backwards.splitlines())
+    )
+    assert "review date 2023-01-01 is before the DPA signing date 2024-01-01" in error(path)
 
 
 def test_an_unknown_report_format(write_tenants: Write) -> None:

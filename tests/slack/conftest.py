@@ -12,10 +12,10 @@ import pytest
 from checks.engine import evaluate
 from connectors.base import Target
 from connectors.slack.connector import SlackConnector
-from scanner.knowledge import default_kb
-from scanner.models import Collection, Finding
-from scanner.policy import Policy
-from scanner.sandbox.slack import SlackServer, load_dataset, service_for
+from core.knowledge import default_kb
+from core.models import Collection, Finding
+from core.policy import Policy
+from sandbox.slack import SlackServer, load_dataset, service_for
 
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy")
 

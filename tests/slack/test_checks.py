@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from scanner.policy import Policy, Vendor
+from core.policy import Policy, Vendor
 from tests.slack.conftest import findings
 
 

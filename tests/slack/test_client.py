@@ -16,7 +16,7 @@ from connectors.slack.client import (
 )
 from connectors.slack.methods import METHODS
 from connectors.slack.settings import SlackSettings
-from scanner.errors import ReadOnlyViolation
+from core.errors import ReadOnlyViolation
 
 BOT = "xoxb-sandbox-kn-scanner-bot"
 

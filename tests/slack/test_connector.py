@@ -10,8 +10,8 @@ import pytest
 from connectors.slack import cli_options
 from connectors.slack.connector import SlackConnector
 from connectors.slack.methods import ALLOWED
-from scanner.errors import AuthError, ConfigError
-from scanner.sandbox.slack import service_for
+from core.errors import AuthError, ConfigError
+from sandbox.slack import service_for
 
 SCHEMA_PATH = "connectors/slack/settings.schema.json"
 

@@ -64,7 +64,7 @@ def test_throttle_answers_429_with_retry_after(sandbox) -> None:
 
 
 def test_start_slack_gives_connector_settings_and_token_env() -> None:
-    from scanner.sandbox.slack import start_slack
+    from sandbox.slack import start_slack
 
     service = start_slack()
     try:

@@ -7,8 +7,8 @@ import pytest
 from connectors.base import CallLedger, Target
 from connectors.slack.client import Admission, GatedAuditLogsClient
 from connectors.slack.settings import SlackSettings
-from scanner.errors import ConfigError, ReadOnlyViolation
-from scanner.models import Asset, Collection
+from core.errors import ConfigError, ReadOnlyViolation
+from core.models import Asset, Collection
 from tests.slack.conftest import findings
 
 ORG = "xoxp-sandbox-grid-org-admin"

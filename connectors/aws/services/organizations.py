@@ -12,9 +12,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from connectors.aws import scp
 from connectors.aws.context import AwsScan, paginate
 from connectors.aws.errors import ACCESS_DENIED, error_code
+from core import aws_policy as scp
 
 SERVICE = "organizations"
 SCOPE = "organization"

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from scanner.knowledge.loader import DATA_DIR, load_all
-from scanner.knowledge.names import country_name, is_iso_country
-from scanner.knowledge.place import JURISDICTION_ORDER, Jurisdiction, Place, SourceRef
+from core.knowledge.loader import DATA_DIR, load_all
+from core.knowledge.names import country_name, is_iso_country
+from core.knowledge.place import JURISDICTION_ORDER, Jurisdiction, Place, SourceRef
 
 NAMESPACES = ("aws", "m365", "slack", "country")
 T = TypeVar("T")

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlparse
 
-from scanner.sandbox.httpserver import JsonHandler, LocalServer
-from scanner.sandbox.service import RunningService
+from sandbox.httpserver import JsonHandler, LocalServer
+from sandbox.service import RunningService
 
 DATA = Path(__file__).parent / "data"
 DEFAULT_DATASET = "slack_demo"

@@ -17,8 +17,8 @@ import yaml
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from scanner.errors import ConfigError
-from scanner.knowledge.names import is_iso_country
+from core.errors import ConfigError
+from core.knowledge.names import is_iso_country
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"

@@ -14,13 +14,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from scanner.errors import ConfigError
-from scanner.knowledge.place import Place
-from scanner.yamlfile import line_of, load_yaml, plain
+from core.errors import ConfigError
+from core.knowledge.place import Place
+from core.yamlfile import line_of, load_schema, load_yaml, plain, validate
 
 if TYPE_CHECKING:
-    from scanner.knowledge import KnowledgeBase
+    from core.knowledge import KnowledgeBase
 
+POLICY_SCHEMA = Path(__file__).parent / "schemas" / "policy.schema.json"
 DEFAULT_JURISDICTIONS = ("eu", "eea")
 
 
@@ -105,10 +106,7 @@ class Policy:
     @classmethod
     def load(cls, path: Path) -> Policy:
         """Read and validate a policy file; errors carry file and line (exit code 2)."""
-        located = load_yaml(path, "policy.schema.json")
-        doc = plain(located)
-        _check_register(doc.get("vendors", []), located, path)
-        return cls.from_document(doc, str(path))
+        return cls.from_document(load_policy_document(path), str(path))
 
     @classmethod
     def from_document(cls, doc: dict[str, Any], source: str) -> Policy:
@@ -197,7 +195,21 @@ class Policy:
         }
 
 
-def _check_register(vendors: list[dict[str, Any]], located: Any, path: Path) -> None:
+def load_policy_document(path: Path) -> dict[str, Any]:
+    """A policy file as plain data, after every check a policy gets (schema and register)."""
+    located = load_yaml(path)
+    validate_policy(located, str(path))
+    return plain(located)
+
+
+def validate_policy(located: Any, where: str) -> None:
+    """The one validation of a policy document, whether it is a file or a block inside the
+    targets file: its schema, then what the schema cannot say about the vendor register."""
+    validate(located, load_schema(POLICY_SCHEMA), where)
+    _check_register(plain(located).get("vendors", []), located, where)
+
+
+def _check_register(vendors: list[dict[str, Any]], located: Any, path: str) -> None:
     """What the schema cannot say: unique ids and names, dates in a possible order."""
     seen: dict[str, int] = {}
     for index, vendor in enumerate(vendors):

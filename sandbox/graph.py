@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
-from scanner.sandbox.httpserver import JsonHandler, LocalServer
-from scanner.sandbox.service import RunningService
+from sandbox.httpserver import JsonHandler, LocalServer
+from sandbox.service import RunningService
 
 DATA = Path(__file__).parent / "data" / "m365_tenant.json"
 TOKEN_ENV = "RESIDENCY_SANDBOX_M365_TOKEN"

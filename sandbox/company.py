@@ -1,6 +1,7 @@
-"""The simulated company: start every sandbox service, scan it through the normal code path.
+"""The simulated company: start every sandbox service and say how to reach it.
 
-Each provider's sandbox is one line in SANDBOXES, like connectors in their registry.
+Each provider's sandbox is one line in SANDBOXES, like connectors in their registry. Scanning it
+is the application's job (``scanner.demo``): this package imports nothing of the product.
 """
 
 from __future__ import annotations
@@ -10,22 +11,17 @@ import importlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from connectors.base import Target
-from scanner.knowledge import default_kb
-from scanner.policy import Policy
-from scanner.sandbox.service import RunningService
-from scanner.scan import collect_targets, evaluate_outcome
+from sandbox.service import RunningService
 
 DATA = Path(__file__).parent / "data"
 DEMO_POLICY = DATA / "demo_policy.yaml"
 COMPANY = "klantenservice-noord"
 
 SANDBOXES: dict[str, str] = {
-    "aws": "scanner.sandbox.aws:start_aws",
-    "m365": "scanner.sandbox.graph:start_graph",
-    "slack": "scanner.sandbox.slack:start_slack",
+    "aws": "sandbox.aws:start_aws",
+    "m365": "sandbox.graph:start_graph",
+    "slack": "sandbox.slack:start_slack",
 }
 
 
@@ -59,17 +55,3 @@ def running_company(providers: list[str] | None = None) -> Iterator[list[Running
     finally:
         for service in services:
             service.stop()
-
-
-def run_demo(policy_path: Path | None = None) -> dict[str, Any]:
-    """The findings document of a scan of the whole simulated company."""
-    policy = Policy.load(policy_path or DEMO_POLICY)
-    with running_company() as services:
-        targets = [
-            Target(f"{COMPANY}-{s.provider}", s.provider, dict(s.settings)) for s in services
-        ]
-        env = {k: v for s in services for k, v in s.env.items()}
-        with environment(env):
-            outcome = collect_targets(targets)
-    _, document = evaluate_outcome(outcome, policy, default_kb())
-    return document

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from scanner.knowledge.names import country_name
-from scanner.knowledge.place import Place
+from core.knowledge.names import country_name
+from core.knowledge.place import Place
 
 _MEANING = {
     "eu": "EU member state - no Chapter V transfer",

@@ -15,9 +15,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from scanner.errors import ConfigError
-
-SCHEMA_DIR = Path(__file__).parent / "schemas"
+from core.errors import ConfigError
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -86,8 +84,9 @@ def line_of(document: Any, path: list[str | int]) -> int | None:
 
 
 @cache
-def load_schema(name: str) -> dict[str, Any]:
-    return json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+def load_schema(path: Path) -> dict[str, Any]:
+    """A JSON Schema shipped with the package that owns it (read once per process)."""
+    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def plain(value: Any) -> Any:
@@ -153,8 +152,8 @@ def load_json(path: Path, what: str) -> Any:
         raise ConfigError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
 
 
-def load_yaml(path: Path, schema_name: str | None = None) -> Any:
-    """Parse ``path`` (with line numbers) and validate it against ``schemas/<schema_name>``."""
+def load_yaml(path: Path, schema: Path | None = None) -> Any:
+    """Parse ``path`` (with line numbers) and validate it against the JSON Schema at ``schema``."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -170,6 +169,6 @@ def load_yaml(path: Path, schema_name: str | None = None) -> Any:
         raise ConfigError(f"{where}: not valid YAML: {problem}") from None
     if document is None:
         document = _Located({}, {}, 1)
-    if schema_name:
-        validate(document, load_schema(schema_name), str(path))
+    if schema:
+        validate(document, load_schema(schema), str(path))
     return document

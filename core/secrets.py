@@ -10,7 +10,7 @@ import os
 import re
 from pathlib import Path
 
-from scanner.errors import ConfigError
+from core.errors import ConfigError
 
 REFERENCE = re.compile(r"^(env|file):(.+)$")
 

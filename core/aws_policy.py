@@ -1,4 +1,4 @@
-"""Service control policy evaluation, done by us: AWS offers no effective-SCP API.
+"""AWS policy language evaluation (SCPs), done by us: AWS offers no effective-SCP API.
 
 Pure functions (no SDK), used by the Organizations reader to flag documents it cannot judge and
 by the guardrail check. Semantics: along root -> OUs -> account, an applicable Deny at any level

@@ -2,7 +2,7 @@
 
 Seeding uses its own plain boto3 clients (it writes); the scanner reaches the same server only
 through its read-only connector. APIs moto lacks (account regions, Connect storage, Artifact,
-DynamoDB replicas) are served by :mod:`scanner.sandbox.aws_stub`, selected through the
+DynamoDB replicas) are served by :mod:`sandbox.aws_stub`, selected through the
 per-service endpoint variables in the service's ``env``.
 """
 
@@ -19,8 +19,8 @@ import urllib3
 import yaml
 from botocore.config import Config
 
-from scanner.sandbox.aws_stub import StubData, StubServer, stub_environment
-from scanner.sandbox.service import RunningService
+from sandbox.aws_stub import StubData, StubServer, stub_environment
+from sandbox.service import RunningService
 
 DATA = Path(__file__).parent / "data" / "aws_company.yaml"
 ACCOUNT_ID = "123456789012"  # moto's default account

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from scanner.knowledge.base import NAMESPACES, KnowledgeBase
-from scanner.knowledge.describe import describe
-from scanner.knowledge.place import JURISDICTION_ORDER, Jurisdiction, Place, SourceRef
+from core.knowledge.describe import describe
+from core.knowledge.kb import NAMESPACES, KnowledgeBase
+from core.knowledge.place import JURISDICTION_ORDER, Jurisdiction, Place, SourceRef
 
 __all__ = [
     "JURISDICTION_ORDER",

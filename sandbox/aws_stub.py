@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from scanner.sandbox.httpserver import JsonHandler, LocalServer
+from sandbox.httpserver import JsonHandler, LocalServer
 
 SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
 STORAGE_CONFIGS = re.compile(r"^/instance/(?P<id>[^/]+)/storage-configs$")
