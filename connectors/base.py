@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from core.errors import ReadOnlyViolation
-from core.models import Asset, Collection, Flow, Gap
+from core.models import Asset, Collection, Flow, Gap, GapReason
 from core.secrets import redact
 
 ProgressCallback = Callable[[str], None]
@@ -85,7 +85,7 @@ class Recorder:
         provider: str,
         service: str,
         operation: str,
-        reason: str,
+        reason: GapReason,
         message: str,
         resource: str | None = None,
         region: str | None = None,

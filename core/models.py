@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 Status = Literal["pass", "fail", "warn", "manual", "error", "muted"]
@@ -60,6 +61,29 @@ class Flow:
     attributes: dict[str, Any] = field(default_factory=dict)
 
 
+OPEN_STATUSES: frozenset[str] = frozenset({"fail", "warn", "error"})  # what needs attention
+
+
+class GapReason(StrEnum):
+    """Why something could not be read: one vocabulary for every provider."""
+
+    ACCESS_DENIED = "access_denied"  # the identity lacks a permission (403, AccessDenied)
+    MISSING_SCOPE = "missing_scope"  # a token lacks an OAuth scope (Slack)
+    NOT_AVAILABLE = "not_available"  # the plan, licence or token type does not offer it
+    NOT_FOUND = "not_found"  # the endpoint or resource does not exist here
+    THROTTLED = "throttled"  # still rate limited after the retry budget
+    MALFORMED_RESPONSE = "malformed_response"  # an answer we cannot parse (HTML error page...)
+    UNREACHABLE = "unreachable"  # connection refused or reset, DNS, TLS
+    TIMEOUT = "timeout"  # no answer within the time bound
+    CREDENTIALS_REJECTED = "credentials_rejected"  # expired, revoked or wrong credentials
+    REGION_DISABLED = "region_disabled"  # an opt-in region that is not enabled
+    NO_TOKEN = "no_token"  # no token of the kind this call needs was configured
+    WRONG_TOKEN_TYPE = "wrong_token_type"  # a token of another kind than the call accepts
+    UNSUPPORTED_CONTENT = "unsupported_content"  # readable, but holds what we cannot judge
+    API_ERROR = "api_error"  # any other error the API answered (its code is in the message)
+    INTERNAL_ERROR = "internal_error"  # an unexpected failure inside the scanner
+
+
 @dataclass
 class Gap:
     """Something a connector could not read, so that an incomplete scan is never called clean."""
@@ -67,7 +91,7 @@ class Gap:
     provider: str
     service: str
     operation: str
-    reason: str
+    reason: GapReason
     message: str
     resource: str | None = None
     region: str | None = None
@@ -100,7 +124,9 @@ class Collection:
         data = dict(data)
         data["assets"] = [Asset(**a) for a in data.get("assets", [])]
         data["flows"] = [Flow(**f) for f in data.get("flows", [])]
-        data["gaps"] = [Gap(**g) for g in data.get("gaps", [])]
+        data["gaps"] = [
+            Gap(**{**g, "reason": GapReason(g["reason"])}) for g in data.get("gaps", [])
+        ]
         return cls(**data)
 
 

@@ -14,7 +14,6 @@ from core.knowledge import default_kb
 from core.models import STATUS_ORDER
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
-OPEN_STATUSES = frozenset({"fail", "warn", "error"})
 JURISDICTION_LABELS = {
     "eu": "EU",
     "eea": "EEA",

@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reports.common import OPEN_STATUSES, worst_first
+from core.models import OPEN_STATUSES
+from reports.common import worst_first
 from reports.html_env import page
 
 # How bad a status is for change detection; muted and pass are equally "nothing to do".

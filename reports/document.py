@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from core import __version__
-from core.models import SEVERITIES, STATUSES, Collection, Finding
+from core.models import OPEN_STATUSES, SEVERITIES, STATUSES, Collection, Finding
 
 SCHEMA_VERSION = "1.0"
 
@@ -74,7 +74,7 @@ def build_document(
     targets = [target_entry(c) for c in collections]
     targets += [failed_target_entry(f["target"], f["provider"], f["error"]) for f in failures]
     by_status = Counter(f.status for f in findings)
-    open_findings = [f for f in findings if f.status in ("fail", "warn", "error")]
+    open_findings = [f for f in findings if f.status in OPEN_STATUSES]
     by_severity = Counter(f.severity for f in open_findings)
     return {
         "schema_version": SCHEMA_VERSION,

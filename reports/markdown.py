@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports.common import OPEN_STATUSES, all_gap_sentences, worst_first
+from core.models import OPEN_STATUSES
+from reports.common import all_gap_sentences, worst_first
 
 TOP = 10
 GAPS = 5

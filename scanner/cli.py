@@ -20,6 +20,7 @@ from typing import Any
 import click
 
 from core.errors import ScannerError
+from core.models import SEVERITIES
 from scanner import __version__
 
 EXIT_CODES = """\b
@@ -30,7 +31,7 @@ Exit codes:
   3  scan incomplete (something could not be read)
   When several apply, 2 beats 3 beats 1."""
 
-SEVERITY_CHOICE = click.Choice(["critical", "high", "medium", "low", "info"])
+SEVERITY_CHOICE = click.Choice(SEVERITIES)
 log = logging.getLogger("residency")
 
 

@@ -205,3 +205,17 @@ def test_tenant_geography_accepts_null_evidence() -> None:
     evidence = Collection("acme", "m365", "2026-11-28T00:00:00+00:00", assets=[tenant])
     findings = evaluate(evidence, Policy(), KB, TODAY)
     assert statuses(findings, "m365-tenant-geography") == {"Contoso": "pass"}
+
+
+def test_the_report_schema_knows_every_gap_reason_and_no_other() -> None:
+    """One gap vocabulary: the enum in core.models is what reports may carry."""
+    import json
+    from pathlib import Path
+
+    from core.models import GapReason
+
+    schema = json.loads(
+        (Path(__file__).parents[1] / "reports/schemas/report.schema.json").read_text()
+    )
+    gap = schema["$defs"]["target"]["properties"]["coverage"]["properties"]["gaps"]
+    assert gap["items"]["properties"]["reason"]["enum"] == [r.value for r in GapReason]

@@ -20,7 +20,7 @@ from connectors.aws.services import SERVICES
 from connectors.aws.session import DEFAULT_WORKERS, AwsClients
 from connectors.base import Connector, Recorder
 from core.errors import UsageError
-from core.models import Collection
+from core.models import Collection, GapReason
 
 MALFORMED = (LookupError, TypeError, ValueError, AttributeError)  # LookupError: Key, Index
 
@@ -167,7 +167,7 @@ def _run_unit(scan: AwsScan, service: Service, reader: Any, region: str) -> None
         scan.gap_reason(
             service.name,
             reader.__name__,
-            "malformed_response",
+            GapReason.MALFORMED_RESPONSE,
             f"unexpected answer shape ({type(exc).__name__}: {exc})",
             region=region,
         )

@@ -17,7 +17,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from connectors.aws.errors import error_code, gap_message, gap_reason
 from connectors.aws.session import AwsClients
 from connectors.base import Recorder
-from core.models import Asset, Flow
+from core.models import Asset, Flow, GapReason
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -100,14 +100,14 @@ class AwsScan:
             service, operation, self.reason(exc, region), gap_message(exc), resource, region
         )
 
-    def reason(self, exc: Exception, region: str | None = None) -> str:
+    def reason(self, exc: Exception, region: str | None = None) -> GapReason:
         return gap_reason(exc, region in self.opt_in_regions)
 
     def gap_reason(
         self,
         service: str,
         operation: str,
-        reason: str,
+        reason: GapReason,
         message: str,
         resource: str | None = None,
         region: str | None = None,

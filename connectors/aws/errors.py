@@ -13,6 +13,7 @@ from botocore.exceptions import (
 )
 
 from core.errors import AuthError
+from core.models import GapReason
 
 ACCESS_DENIED = {
     "AccessDenied",
@@ -48,25 +49,25 @@ def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", "Unknown"))
 
 
-def gap_reason(exc: Exception, opt_in_region: bool = False) -> str:
+def gap_reason(exc: Exception, opt_in_region: bool = False) -> GapReason:
     """A short machine-readable reason for a recorded gap; ``opt_in_region``: the call went to
     an opt-in region, which may have been disabled during the scan."""
     if isinstance(exc, ClientError):
         code = error_code(exc)
         if code == UNRECOGNIZED:
-            return "region_disabled" if opt_in_region else "credentials_rejected"
+            return GapReason.REGION_DISABLED if opt_in_region else GapReason.CREDENTIALS_REJECTED
         if code in BAD_CREDENTIALS:
-            return "credentials_rejected"
+            return GapReason.CREDENTIALS_REJECTED
         if code in ACCESS_DENIED:
-            return "access_denied"
+            return GapReason.ACCESS_DENIED
         if code in THROTTLED:
-            return "throttled"
+            return GapReason.THROTTLED
         if code in REGION_OFF:
-            return "region_disabled"
-        return f"api_error:{code}"
+            return GapReason.REGION_DISABLED
+        return GapReason.API_ERROR
     if isinstance(exc, EndpointConnectionError):
-        return "unreachable"
-    return f"error:{type(exc).__name__}"
+        return GapReason.UNREACHABLE
+    return GapReason.INTERNAL_ERROR
 
 
 def gap_message(exc: Exception) -> str:

@@ -38,7 +38,7 @@ from connectors.m365.settings import M365Settings
 from connectors.m365.sharing import guest_domain, guest_flows, partner_flows
 from connectors.m365.tenant import default_geo, multi_geo_enabled, tenant_asset
 from core.errors import AuthError
-from core.models import Collection
+from core.models import Collection, GapReason
 
 T = TypeVar("T")
 TOP = 999
@@ -208,9 +208,9 @@ class _TenantScan:
         try:
             result = await work
         except GraphError as exc:
-            if absent_ok and exc.kind == "not_found":
+            if absent_ok and exc.kind == GapReason.NOT_FOUND:
                 return None
-            if exc.kind == "unauthenticated":
+            if exc.kind == GapReason.CREDENTIALS_REJECTED:
                 raise AuthError(
                     f"m365: Graph rejected the credentials for tenant {self.tenant_id} "
                     f"(HTTP 401: expired or wrong token/secret): {exc}"
@@ -413,7 +413,7 @@ class _TenantScan:
                     provider="m365",
                     service=service,
                     operation="oidc.discovery",
-                    reason="error",
+                    reason=GapReason.INTERNAL_ERROR,
                     message=info.error or f"HTTP {info.status}",
                     resource=info.query,
                 )

@@ -27,6 +27,7 @@ from msgraph_core import GraphClientFactory
 from connectors.base import CallLedger
 from connectors.m365.settings import M365Settings
 from connectors.m365.transport import GuardedTransport
+from core.models import GapReason
 from core.secrets import redact
 
 ERRORS = {"XXX": ODataError}
@@ -37,7 +38,7 @@ class GraphError(Exception):
     """One Graph call failed after the SDK's retries; ``kind`` decides gap versus abort."""
 
     def __init__(
-        self, kind: str, status: int | None, message: str, code: str | None = None
+        self, kind: GapReason, status: int | None, message: str, code: str | None = None
     ) -> None:
         super().__init__(message)
         self.kind = kind
@@ -46,9 +47,12 @@ class GraphError(Exception):
 
 
 def _kind(status: int | None) -> str:
-    return {401: "unauthenticated", 403: "denied", 404: "not_found", 429: "throttled"}.get(
-        status or 0, "error"
-    )
+    return {
+        401: GapReason.CREDENTIALS_REJECTED,
+        403: GapReason.ACCESS_DENIED,
+        404: GapReason.NOT_FOUND,
+        429: GapReason.THROTTLED,
+    }.get(status or 0, GapReason.API_ERROR)
 
 
 def http_client(settings: M365Settings, ledger: CallLedger) -> httpx.AsyncClient:
@@ -94,13 +98,17 @@ class GraphReader:
             code = exc.error.code if exc.error and exc.error.code else f"HTTP {status}"
             raise GraphError(_kind(status), status, redact(f"{code}: {detail}"), code) from None
         except httpx.HTTPError as exc:
-            raise GraphError("unreachable", None, redact(f"{type(exc).__name__}: {exc}")) from None
+            raise GraphError(
+                GapReason.UNREACHABLE, None, redact(f"{type(exc).__name__}: {exc}")
+            ) from None
         try:
             body = json.loads(raw or b"")
         except ValueError:
-            raise GraphError("malformed", 200, "the response is not JSON") from None
+            raise GraphError(
+                GapReason.MALFORMED_RESPONSE, 200, "the response is not JSON"
+            ) from None
         if not isinstance(body, dict):
-            raise GraphError("malformed", 200, "the response is not a JSON object")
+            raise GraphError(GapReason.MALFORMED_RESPONSE, 200, "the response is not a JSON object")
         return body
 
     async def pages(self, request: RequestInformation) -> AsyncIterator[list[dict[str, Any]]]:
@@ -111,15 +119,21 @@ class GraphReader:
             body = await self.get(request)
             value, next_link = body.get("value"), body.get("@odata.nextLink")
             if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-                raise GraphError("malformed", 200, "a page has no 'value' list of objects")
+                raise GraphError(
+                    GapReason.MALFORMED_RESPONSE, 200, "a page has no 'value' list of objects"
+                )
             yield value
             if not next_link:
                 return
             if not isinstance(next_link, str) or not next_link.startswith(("http://", "https://")):
-                raise GraphError("malformed", 200, "@odata.nextLink is not an absolute URL")
+                raise GraphError(
+                    GapReason.MALFORMED_RESPONSE, 200, "@odata.nextLink is not an absolute URL"
+                )
             if next_link in seen:
                 raise GraphError(
-                    "malformed", 200, "repeated cursor: the same @odata.nextLink twice"
+                    GapReason.MALFORMED_RESPONSE,
+                    200,
+                    "repeated cursor: the same @odata.nextLink twice",
                 )
             seen.add(next_link)
             request = next_request(next_link)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core.models import Asset
+from core.models import Asset, GapReason
 
 SKU_FIELDS = ["skuId", "skuPartNumber", "capabilityStatus", "servicePlans"]
 PROBE_FIELDS = {
@@ -75,7 +75,7 @@ def probe_read(operation: str, body: dict[str, Any]) -> Probe:
 
 
 def probe_failed(operation: str, kind: str, code: str | None, message: str) -> Probe:
-    if kind == "denied" and code in NO_LICENCE_CODES:
+    if kind == GapReason.ACCESS_DENIED and code in NO_LICENCE_CODES:
         return Probe(operation, False, "no_licence", message)
     return Probe(operation, None, kind, message)
 

@@ -36,6 +36,7 @@ from connectors.slack.methods import (
 )
 from connectors.slack.retries import async_retry_handlers, retry_handlers
 from connectors.slack.settings import SlackSettings
+from core.models import GapReason
 
 log = logging.getLogger("residency.slack")
 
@@ -314,58 +315,61 @@ NOT_AVAILABLE = frozenset(
 )
 
 
-def classify(method: str, error: Exception, retries: int) -> tuple[str, str]:
+def classify(method: str, error: Exception, retries: int) -> tuple[GapReason, str]:
     """An SDK or transport error as (gap reason, one-line message) without any token text."""
     if isinstance(error, NoToken):
         kinds = " or ".join(TOKEN_SETTING[k] for k in METHODS[method].tokens)
-        return "no_token", f"{method} needs a token in {kinds}; none is configured"
+        return GapReason.NO_TOKEN, f"{method} needs a token in {kinds}; none is configured"
     if isinstance(error, MalformedPage):
-        return "malformed", f"{method}: {error}"
+        return GapReason.MALFORMED_RESPONSE, f"{method}: {error}"
     if isinstance(error, AuditError):
         return _classify_audit(method, error, retries)
     if not isinstance(error, SlackApiError):
-        return "unreachable", f"{method}: {type(error).__name__}: {error}"
+        return GapReason.UNREACHABLE, f"{method}: {type(error).__name__}: {error}"
     response = error.response
     code = str(response.get("error") or f"HTTP {response.status_code}")
     if response.status_code == 429:
         headers = response.headers or {}
         return _throttled(method, retries, headers.get("Retry-After") or headers.get("retry-after"))
     if code == "missing_scope":
-        return "missing_scope", (
+        return GapReason.MISSING_SCOPE, (
             f"{method} needs scope {response.get('needed') or '?'} "
             f"(token has: {response.get('provided') or 'none'})"
         )
     if code in ("not_allowed_token_type", "user_is_bot"):
         kinds = "/".join(METHODS[method].tokens)
         return (
-            "wrong_token_type",
+            GapReason.WRONG_TOKEN_TYPE,
             f"{method} does not accept this token type; it needs a {kinds} token",
         )
     if code in AUTH_ERRORS:
-        return "auth", f"{method}: {code}"
+        return GapReason.CREDENTIALS_REJECTED, f"{method}: {code}"
     if code in NOT_AVAILABLE:
-        return "not_available", f"{method}: {code} (not available to this token or plan)"
-    return "api_error", f"{method}: {code}"
+        return GapReason.NOT_AVAILABLE, f"{method}: {code} (not available to this token or plan)"
+    return GapReason.API_ERROR, f"{method}: {code}"
 
 
-def _classify_audit(method: str, error: AuditError, retries: int) -> tuple[str, str]:
+def _classify_audit(method: str, error: AuditError, retries: int) -> tuple[GapReason, str]:
     if error.status == 429:
         return _throttled(method, retries, error.retry_after)
     if (
         error.code in ("invalid_authentication", "invalid_auth", "not_authed")
         or error.status == 401
     ):
-        return "auth", f"{method}: {error.code} (the Audit Logs API needs an Org Owner token)"
+        return (
+            GapReason.CREDENTIALS_REJECTED,
+            f"{method}: {error.code} (the Audit Logs API needs an Org Owner token)",
+        )
     if error.code in NOT_AVAILABLE:
-        return "not_available", (
+        return GapReason.NOT_AVAILABLE, (
             f"{method}: {error.code} (needs Enterprise Grid and an Org Owner token with "
             "auditlogs:read)"
         )
-    return "api_error", f"{method}: {error}"
+    return GapReason.API_ERROR, f"{method}: {error}"
 
 
-def _throttled(method: str, retries: int, after: Any) -> tuple[str, str]:
+def _throttled(method: str, retries: int, after: Any) -> tuple[GapReason, str]:
     return (
-        "throttled",
+        GapReason.THROTTLED,
         f"{method} still rate limited after {retries} retries (Retry-After: {after})",
     )

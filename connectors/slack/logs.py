@@ -19,10 +19,10 @@ from slack_sdk.errors import SlackApiError
 
 from connectors.slack.methods import AUDIT_LOGS
 from connectors.slack.reader import Reader, ReadError
-from core.models import Asset
+from core.models import Asset, GapReason
 
 # Answers that describe the plan or the token rather than a broken scan.
-EVIDENCE_REASONS = frozenset({"not_available", "no_token"})
+EVIDENCE_REASONS = frozenset({GapReason.NOT_AVAILABLE, GapReason.NO_TOKEN})
 EKM_ACTIONS = "ekm_enrolled,ekm_unenrolled"
 
 

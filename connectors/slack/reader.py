@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackClientError
 from connectors.base import Recorder
 from connectors.slack.client import MalformedPage, NoToken, SlackApi, classify
 from connectors.slack.methods import METHODS
+from core.models import GapReason
 
 # What a read can fail with: the API said no, the transport failed, or no token fits.
 ReadError = (SlackClientError, NoToken, MalformedPage, OSError)
@@ -20,11 +21,11 @@ class Reader:
         self.api = api
         self.recorder = recorder
 
-    def classify(self, method: str, error: Exception) -> tuple[str, str]:
+    def classify(self, method: str, error: Exception) -> tuple[GapReason, str]:
         """(reason, one-line message) for a failed call, without recording anything."""
         return classify(method, error, self.api.settings.max_retries)
 
-    def gap(self, method: str, error: Exception, resource: str | None = None) -> str:
+    def gap(self, method: str, error: Exception, resource: str | None = None) -> GapReason:
         """Record the failure as a gap; returns the gap reason (callers branch on it)."""
         reason, message = self.classify(method, error)
         self.recorder.gap(

@@ -17,7 +17,7 @@ from connectors.slack.methods import TOKEN_SETTING, TokenKind
 from connectors.slack.reader import Reader, ReadError
 from connectors.slack.settings import SlackSettings
 from core.errors import AuthError
-from core.models import Asset
+from core.models import Asset, GapReason
 from core.secrets import redact
 
 PLAN_LABELS = {
@@ -61,7 +61,7 @@ def authenticate(reader: Reader) -> dict[str, Any]:
                 provider="slack",
                 service="workspace",
                 operation="auth.test",
-                reason="auth",
+                reason=GapReason.CREDENTIALS_REJECTED,
                 message=f"the token in {setting} {problem}; it is not used",
             )
             api.drop(kind)

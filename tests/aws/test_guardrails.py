@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from core import aws_policy as scp
+from core.models import GapReason
 from sandbox.aws import create_organization, seeding_client
 from tests.aws.conftest import AwsSandbox, by_check
 
@@ -212,7 +213,7 @@ def test_invalid_policy_json_is_a_gap(aws: AwsSandbox) -> None:
     organization(aws, [{"name": "broken", "content": '{"Statement": [', "attach": ["workloads"]}])
     collection = aws.collect(services=["organizations"])
     (gap,) = collection.gaps
-    assert gap.reason == "invalid_policy" and "broken" in gap.message
+    assert gap.reason == GapReason.MALFORMED_RESPONSE and "broken" in gap.message
     found = {n.split(" (")[0]: f for n, f in by_check(collection, "aws-region-guardrail").items()}
     assert found["prod"].status == "error" and "broken" in found["prod"].message
     assert found["lab"].status == "fail"  # readable chain, no guardrail
@@ -223,7 +224,7 @@ def test_unexpected_condition_operator_is_a_gap_and_not_trusted(aws: AwsSandbox)
     organization(aws, [{"name": "odd", "document": document, "attach": ["root"]}])
     collection = aws.collect(services=["organizations"])
     (gap,) = collection.gaps
-    assert gap.reason == "unsupported_condition" and "DateLessThan" in gap.message
+    assert gap.reason == GapReason.UNSUPPORTED_CONTENT and "DateLessThan" in gap.message
     found = {n.split(" (")[0]: f for n, f in by_check(collection, "aws-region-guardrail").items()}
     assert found["prod"].status == "fail" and "cannot be judged" in found["prod"].message
 
@@ -242,5 +243,5 @@ def test_member_account_without_org_access_gets_a_clear_gap(
     collection = aws.collect(through_stub=True, services=["organizations"])
     assert collection.identity["account_id"] == ids["prod"]
     (gap,) = collection.gaps
-    assert gap.reason == "access_denied" and "management account" in gap.message
+    assert gap.reason == GapReason.ACCESS_DENIED and "management account" in gap.message
     assert by_check(collection, "aws-region-guardrail") == {}

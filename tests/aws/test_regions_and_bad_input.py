@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from core.models import GapReason
 from sandbox.aws import create_bucket, create_organization, seeding_client
 from tests.aws.conftest import AwsSandbox, by_check
 from tests.conftest import run_cli
@@ -145,7 +146,7 @@ def test_incomplete_scan_exits_3_with_the_gap_in_the_report(
     document = json.loads((tmp_path / "report.json").read_text())
     (target,) = document["targets"]
     (gap,) = target["coverage"]["gaps"]
-    assert gap["reason"] == "throttled" and gap["resource"] == "eu-only"
+    assert gap["reason"] == GapReason.THROTTLED and gap["resource"] == "eu-only"
 
 
 def test_unknown_service_name_is_a_usage_error(aws: AwsSandbox, tmp_path: Path) -> None:
@@ -167,4 +168,4 @@ def test_scp_with_an_unexpected_operator_exits_3(
                      "--output-dir", str(tmp_path))  # fmt: skip
     assert result.exit_code == 3
     (gap,) = json.loads((tmp_path / "report.json").read_text())["targets"][0]["coverage"]["gaps"]
-    assert gap["reason"] == "unsupported_condition" and operator in gap["message"]
+    assert gap["reason"] == GapReason.UNSUPPORTED_CONTENT and operator in gap["message"]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from core.errors import AuthError
+from core.models import GapReason
 from sandbox.graph import TOKEN_ENV, GraphServer
 from tests.m365.conftest import Scan
 
@@ -45,7 +46,7 @@ def test_missing_permission_on_one_endpoint_is_a_gap(dataset: dict[str, Any], sc
     dataset["denied"] = ["oauth2PermissionGrants"]
     collection = scan()
     assert [(g.operation, g.reason) for g in collection.gaps] == [
-        ("oauth2PermissionGrants.list", "denied")
+        ("oauth2PermissionGrants.list", GapReason.ACCESS_DENIED)
     ]
     assert "Authorization_RequestDenied" in collection.gaps[0].message
     apps = {a.name for a in collection.assets if a.kind == "app"}
@@ -57,7 +58,9 @@ def test_missing_permission_on_one_endpoint_is_a_gap(dataset: dict[str, Any], sc
 def test_malformed_page_is_a_gap(dataset: dict[str, Any], scan: Scan) -> None:
     dataset["malformed"] = ["groups"]
     collection = scan()
-    assert [(g.operation, g.reason) for g in collection.gaps] == [("groups.list", "malformed")]
+    assert [(g.operation, g.reason) for g in collection.gaps] == [
+        ("groups.list", GapReason.MALFORMED_RESPONSE)
+    ]
     assert not any(a.kind == "group_data" and a.attributes["enumerated"] for a in collection.assets)
     assert any(f.kind == "external_sharing" for f in collection.flows)
 

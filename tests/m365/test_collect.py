@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from core.models import Asset, Collection
+from core.models import Asset, Collection, GapReason
 from sandbox.graph import GraphServer
 from tests.m365.conftest import Scan
 
@@ -142,7 +142,7 @@ def test_a_repeated_next_link_stops_paging_with_a_gap(
     collection = scan()
     [gap] = [g for g in collection.gaps if g.operation == "users.list"]
     assert (gap.reason, gap.message) == (
-        "malformed",
+        GapReason.MALFORMED_RESPONSE,
         "repeated cursor: the same @odata.nextLink twice",
     )
     # 9 users at 3 per page: pages 1 and 2, then page 2's own link is refused before sending

@@ -10,7 +10,7 @@ import pytest
 from checks.engine import evaluate
 from connectors.m365.endpoints import graph_operation
 from core.knowledge import default_kb
-from core.models import Asset, Collection, Finding
+from core.models import Asset, Collection, Finding, GapReason
 from core.policy import Policy
 from sandbox.graph import GraphServer
 from tests.m365.conftest import Scan
@@ -85,8 +85,8 @@ def test_missing_permission_is_a_gap_and_the_scan_completes(
     dataset["denied"] = ["directoryAudits", "subscribedSkus"]
     collection = scan()
     assert {(g.operation, g.reason) for g in collection.gaps} == {
-        ("auditLogs.directoryAudits", "denied"),
-        ("subscribedSkus.list", "denied"),
+        ("auditLogs.directoryAudits", GapReason.ACCESS_DENIED),
+        ("subscribedSkus.list", GapReason.ACCESS_DENIED),
     }
     audits = _asset(collection, AUDITS).attributes
     assert audits["available"] is None and "Insufficient privileges" in audits["detail"]

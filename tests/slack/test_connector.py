@@ -11,6 +11,7 @@ from connectors.slack import cli_options
 from connectors.slack.connector import SlackConnector
 from connectors.slack.methods import ALLOWED
 from core.errors import AuthError, ConfigError
+from core.models import GapReason
 from sandbox.slack import service_for
 
 SCHEMA_PATH = "connectors/slack/settings.schema.json"
@@ -108,7 +109,7 @@ def test_bot_token_in_user_token_becomes_a_gap(sandbox) -> None:
     [gap] = [g for g in collection.gaps if g.operation == "auth.test"]
     assert "user_token expects an admin user token" in gap.message
     [apps_gap] = [g for g in collection.gaps if g.service == "apps"]
-    assert apps_gap.reason == "no_token" and "user_token" in apps_gap.message
+    assert apps_gap.reason == GapReason.NO_TOKEN and "user_token" in apps_gap.message
     assert collection.assets[0].location == "slack:frankfurt"  # the rest still completes
 
 
@@ -128,7 +129,7 @@ def test_throttling_past_the_retry_budget_is_a_gap_and_the_scan_goes_on(sandbox)
     box.server.faults.throttle("team.integrationLogs", times=5, retry_after=0)
     collection = box.collect(max_retries=1)
     [gap] = collection.gaps
-    assert gap.reason == "throttled" and "after 1 retries" in gap.message
+    assert gap.reason == GapReason.THROTTLED and "after 1 retries" in gap.message
     assert box.server.requests["team.integrationLogs"] == 2
     assert collection.assets[0].attributes["apps_read"] is False
     assert any(f.kind == "external_sharing" for f in collection.flows)
@@ -176,7 +177,7 @@ def test_malformed_page_is_a_gap(sandbox, dataset) -> None:
     data["integration_logs"] = "not a list"
     collection = sandbox(data).collect()
     [gap] = collection.gaps
-    assert (gap.operation, gap.reason) == ("team.integrationLogs", "malformed")
+    assert (gap.operation, gap.reason) == ("team.integrationLogs", GapReason.MALFORMED_RESPONSE)
 
 
 def test_unreachable_api_is_a_clear_auth_error(sandbox) -> None:
@@ -219,7 +220,7 @@ def test_a_repeated_cursor_stops_paging_with_a_gap(sandbox) -> None:
     box.server.looping_cursor = True  # page 2 hands back its own cursor
     collection = box.collect()
     [gap] = [g for g in collection.gaps if g.operation == "conversations.list"]
-    assert gap.reason == "malformed"
+    assert gap.reason == GapReason.MALFORMED_RESPONSE
     assert gap.message == ("conversations.list: repeated cursor: the API sent a next_cursor twice")
     # pages 1 and 2; page 2 names its own cursor again, which is never requested
     assert box.server.requests["conversations.list"] == collection.calls["conversations.list"] == 2

@@ -8,7 +8,7 @@ from connectors.base import CallLedger, Target
 from connectors.slack.client import Admission, GatedAuditLogsClient
 from connectors.slack.settings import SlackSettings
 from core.errors import ConfigError, ReadOnlyViolation
-from core.models import Asset, Collection
+from core.models import Asset, Collection, GapReason
 from tests.slack.conftest import findings
 
 ORG = "xoxp-sandbox-grid-org-admin"
@@ -95,7 +95,7 @@ def test_audit_logs_api_throttle_is_retried_and_bad_token_is_a_gap(sandbox, data
     data = dataset("slack_grid")
     data["tokens"][ORG]["revoked"] = True  # auth.test fails first: the org token is dropped
     collection = sandbox(data).collect()
-    assert _logs(collection)["audit-logs-api"].attributes["reason"] == "no_token"
+    assert _logs(collection)["audit-logs-api"].attributes["reason"] == GapReason.NO_TOKEN
 
 
 def test_audit_writes_are_refused_before_they_are_sent(sandbox) -> None:

@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 from connectors.aws.context import AwsScan, paginate
 from connectors.aws.errors import ACCESS_DENIED, error_code
 from core import aws_policy as scp
+from core.models import GapReason
 
 SERVICE = "organizations"
 SCOPE = "organization"
@@ -38,7 +39,7 @@ def organization(scan: AwsScan, region: str) -> None:
         if org.get("MasterAccountId") == scan.account_id or error_code(exc) not in ACCESS_DENIED:
             raise
         scan.gap_reason(
-            SERVICE, "ListRoots", "access_denied",
+            SERVICE, "ListRoots", GapReason.ACCESS_DENIED,
             "SCPs are readable only from the management account or a delegated administrator: "
             "scan from there (with --org for every account), or leave organizations out with "
             "--services",
@@ -91,7 +92,7 @@ def _policy(scan: AwsScan, client: Any, policy: dict[str, Any]) -> tuple[str, li
         scan.gap_reason(
             SERVICE,
             "DescribePolicy",
-            "invalid_policy",
+            GapReason.MALFORMED_RESPONSE,
             f"SCP {policy.get('Name')} is not valid JSON ({exc})",
             resource=policy["Arn"],
         )
@@ -100,7 +101,7 @@ def _policy(scan: AwsScan, client: Any, policy: dict[str, Any]) -> tuple[str, li
         scan.gap_reason(
             SERVICE,
             "DescribePolicy",
-            "unsupported_condition",
+            GapReason.UNSUPPORTED_CONTENT,
             f"SCP {policy.get('Name')} uses condition operators the evaluator cannot "
             f"judge: {', '.join(unsupported)}",
             resource=policy["Arn"],

@@ -18,6 +18,7 @@ from typing import Any
 from connectors.aws.context import AwsScan
 from connectors.aws.services.encryption import at_rest
 from connectors.aws.services.s3 import bucket_asset_id, located_buckets
+from core.models import GapReason
 
 SERVICE = "s3-security"
 CLIENT = "s3"
@@ -91,7 +92,7 @@ def _policy(scan: AwsScan, name: str, region: str | None) -> dict[str, Any] | bo
         document = json.loads(answer.get("Policy") or "{}")
     except ValueError as exc:
         scan.gap_reason(
-            CLIENT, "GetBucketPolicy", "malformed_response", f"policy is not JSON ({exc})",
+            CLIENT, "GetBucketPolicy", GapReason.MALFORMED_RESPONSE, f"policy is not JSON ({exc})",
             resource=name, region=region,
         )  # fmt: skip
         return False
