@@ -22,6 +22,7 @@ import click
 from core.errors import ScannerError
 from core.models import SEVERITIES
 from scanner import __version__
+from scanner.worker import resolve_broker, worker_command
 
 EXIT_CODES = """\b
 Exit codes:
@@ -288,7 +289,13 @@ CONFIG_EXIT_CODES = f"""{EXIT_CODES}
 
 
 @friendly
-def _scan_config(config_path: Path | None, only: tuple[str, ...], no_history: bool) -> None:
+def _scan_config(
+    config_path: Path | None,
+    only: tuple[str, ...],
+    no_history: bool,
+    processes: int | None,
+    broker: str | None,
+) -> None:
     """`residency scan --config tenants.yaml`: every client, quiet unless one needs attention."""
     ctx = click.get_current_context()
     if ctx.invoked_subcommand is not None:
@@ -304,11 +311,21 @@ def _scan_config(config_path: Path | None, only: tuple[str, ...], no_history: bo
     from scanner.output import Progress, on_terminal
     from scanner.targets import load_targets
 
-    config = load_targets(config_path, only)
+    if (processes or broker) and config_path is None:
+        raise click.UsageError("--processes and --broker need --config")
+    broker = resolve_broker(broker) if broker else None
+    config = load_targets(config_path, only, check_secrets=broker is None)
     progress = Progress(on_terminal())
     debug = bool(ctx.find_root().obj.get("debug"))
     try:
-        result = run_targets_file(config, progress, debug=debug, use_history=not no_history)
+        result = run_targets_file(
+            config,
+            progress,
+            debug=debug,
+            use_history=not no_history,
+            processes=processes or os.cpu_count() or 1,
+            broker=broker,
+        )
     finally:
         progress.done()
     for alert in result.attention():
@@ -341,6 +358,18 @@ main.add_command(
                 ["--no-history"],
                 is_flag=True,
                 help="With --config: do not read or record the run history.",
+            ),
+            click.Option(
+                ["--processes"],
+                type=click.IntRange(min=1, max=256),
+                help="With --config: collect in this many local processes "
+                "[default: the number of cores].",
+            ),
+            click.Option(
+                ["--broker"],
+                metavar="URL",
+                help="With --config: queue the clients for `residency worker` processes on "
+                "any machine (redis://HOST:PORT/DB, or env:NAME holding it).",
             ),
         ],
     )
@@ -563,3 +592,9 @@ def diff(old: Path, new: Path, output_format: str, output: Path | None) -> None:
     else:
         click.echo(text, nl=False)
     sys.exit(1 if changes["counts"]["new"] or changes["counts"]["regressed"] else 0)
+
+
+# ----------------------------------------------------------------------------- worker
+
+worker_command.callback = friendly(worker_command.callback)
+main.add_command(worker_command)

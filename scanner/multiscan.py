@@ -11,24 +11,24 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from connectors.base import CallLedger, Target, utcnow
+from connectors.base import utcnow
 from core.errors import ScannerError
 from core.knowledge import default_kb
 from core.models import Collection
 from core.secrets import redact
 from scanner import __version__
+from scanner.engines import Engine, Result
 from scanner.history import Drift, HistoryError, HistoryStore, RunRecord, TargetRecord, diff
 from scanner.notify import Alert, ClientAlert, send
+from scanner.ratelimit import RateLimiter
 from scanner.runs import RunFolder, now
 from scanner.scan import (
     EXIT_CANNOT_START,
@@ -39,7 +39,6 @@ from scanner.scan import (
     evaluate_outcome,
     exit_code,
 )
-from scanner.scan import collect_one as collect_target
 from scanner.targets import Client, TargetsFile
 
 log = logging.getLogger("residency")
@@ -53,62 +52,9 @@ def worst(codes: list[int]) -> int:
     return next((code for code in EXIT_PRIORITY if code in codes), EXIT_CLEAN)
 
 
-# ----------------------------------------------------------------------------- rate limits
-
-
-class RateLimiter:
-    """Calls per second shared by every client of one provider (one app, one budget).
-
-    Each caller reserves the next free slot under a lock and sleeps outside it, so waiting
-    callers queue fairly without holding each other up."""
-
-    def __init__(
-        self,
-        per_second: float,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.interval = 1.0 / per_second
-        self._clock = clock
-        self._sleep = sleep
-        self._lock = threading.Lock()
-        self._next = 0.0
-
-    def acquire(self) -> None:
-        with self._lock:
-            now = self._clock()
-            slot = max(now, self._next)
-            self._next = slot + self.interval
-        if slot > now:
-            self._sleep(slot - now)
-
-
-class LimitedLedger(CallLedger):
-    """Every connector counts each request in its ledger just before sending it; this ledger
-    also waits for the provider's shared budget there. The wait is a blocking sleep: in the
-    asyncio-based connectors (M365, Slack's async client) it pauses that client's event loop,
-    which is only that client's thread; other clients keep going."""
-
-    def __init__(self, limiter: RateLimiter) -> None:
-        super().__init__()
-        self.limiter = limiter
-
-    def count(self, operation: str) -> None:
-        self.limiter.acquire()
-        super().count(operation)
-
-
 def write_failure(exc: OSError) -> str:
     where = f" {exc.filename}" if exc.filename else ""
     return f"cannot write{where}: {exc.strerror or exc}"
-
-
-def collect_one(
-    target: Target, limiter: RateLimiter | None, progress: Progress | None, debug: bool
-) -> Collection | dict[str, str]:
-    """One target's collection, counting its calls against the provider's shared budget."""
-    ledger = LimitedLedger(limiter) if limiter is not None else None
-    return collect_target(target, progress, debug, ledger)
 
 
 # ----------------------------------------------------------------------------- results
@@ -218,8 +164,9 @@ class MultiScan:
         progress: Progress | None = None,
         today: date | None = None,
         debug: bool = False,
-        limiter: Callable[[float], RateLimiter] = RateLimiter,
+        engine: Callable[[], Engine] | None = None,
     ) -> None:
+        """``engine`` makes the engine that collects the targets (default: threads here)."""
         self.config = config
         self.history = history
         self.result = MultiResult(run_id=uuid.uuid4().hex, started_at=utcnow())
@@ -229,25 +176,16 @@ class MultiScan:
         self.today = today
         self.debug = debug
         self.kb = default_kb()
-        self.limiters = {p: limiter(r) for p, r in config.rate_limits.items()}
+        self.engine = engine or (lambda: thread_engine(config, RateLimiter, progress, debug))
 
     def run(self) -> MultiResult:
         clients = {c.name: c for c in self.config.clients}
-        pending: dict[str, list[Future[Collection | dict[str, str]]]] = {}
-        workers = max(
-            1, min(self.config.concurrency, sum(len(c.targets) for c in clients.values()))
-        )
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="client") as pool:
-            owner: dict[Future[Collection | dict[str, str]], str] = {}
+        pending: dict[str, list[Future[Result]]] = {}
+        with self.engine() as engine:
+            owner: dict[Future[Result], str] = {}
             for client in clients.values():
                 for target in client.targets:
-                    future = pool.submit(
-                        collect_one,
-                        target,
-                        self.limiters.get(target.provider),
-                        self.progress,
-                        self.debug,
-                    )
+                    future = engine.submit(target)
                     owner[future] = client.name
                     pending.setdefault(client.name, []).append(future)
             for future in as_completed(owner):
@@ -260,9 +198,7 @@ class MultiScan:
         self._notify()
         return self.result
 
-    def _finish_client(
-        self, client: Client, futures: list[Future[Collection | dict[str, str]]]
-    ) -> ClientResult:
+    def _finish_client(self, client: Client, futures: list[Future[Result]]) -> ClientResult:
         outcome = ScanOutcome(started_at=self.result.started_at)
         for future in futures:
             result = future.result()
@@ -360,6 +296,18 @@ class MultiScan:
             log.error("%s", error)
 
 
+def thread_engine(
+    config: TargetsFile,
+    limiter: Callable[[float], RateLimiter],
+    progress: Progress | None,
+    debug: bool,
+) -> Engine:
+    from scanner.engines.threads import ThreadEngine
+
+    limiters = {p: limiter(r) for p, r in config.rate_limits.items()}
+    return ThreadEngine(min(config.concurrency, config.target_count), limiters, progress, debug)
+
+
 def run_targets_file(
     config: TargetsFile,
     progress: Progress | None = None,
@@ -367,13 +315,30 @@ def run_targets_file(
     debug: bool = False,
     use_history: bool = True,
     limiter: Callable[[float], RateLimiter] = RateLimiter,
+    processes: int = 1,
+    broker: str | None = None,
 ) -> MultiResult:
     """Lock, open the history (a failure is recorded, not fatal), scan, record, notify.
-    ``limiter`` makes each provider's shared rate limiter from its calls per second."""
+
+    Targets are collected on threads here (``processes`` 1), in a local pool of ``processes``
+    processes, or by Celery workers behind ``broker``; ``limiter`` makes each provider's shared
+    rate limiter from its calls per second (threads only)."""
     from scanner.history import open_history
     from scanner.lock import exclusive
 
-    with exclusive(config.lock_file):
+    def engine() -> Engine:
+        if broker:
+            from scanner.engines.distributed import CeleryEngine
+
+            return CeleryEngine(broker, config.rate_limits, progress)
+        if processes > 1:
+            from scanner.engines.processes import ProcessEngine
+
+            return ProcessEngine(processes, config.concurrency, config.rate_limits, progress, debug)
+        return thread_engine(config, limiter, progress, debug)
+
+    lock = broker_lock(broker, config) if broker else exclusive(config.lock_file)
+    with lock:
         history, error = None, None
         if use_history and config.history.url:
             try:
@@ -382,7 +347,14 @@ def run_targets_file(
                 log.error("%s", exc)
                 error = str(exc)
         try:
-            return MultiScan(config, history, error, progress, today, debug, limiter).run()
+            return MultiScan(config, history, error, progress, today, debug, engine).run()
         finally:
             if history is not None:
                 history.close()
+
+
+def broker_lock(broker: str, config: TargetsFile) -> Any:
+    """With workers on many machines the run lock lives in Redis, beside the queue."""
+    from scanner.engines.distributed import redis_lock
+
+    return redis_lock(broker, str(config.path.resolve()))

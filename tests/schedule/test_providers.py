@@ -15,7 +15,8 @@ from connectors.base import CallLedger
 from sandbox.graph import start_graph
 from sandbox.service import RunningService
 from sandbox.slack import start_slack
-from scanner.multiscan import LimitedLedger, RateLimiter, run_targets_file
+from scanner.multiscan import run_targets_file
+from scanner.ratelimit import LimitedLedger, RateLimiter
 from scanner.targets import load_targets
 
 Write = Callable[..., Path]
