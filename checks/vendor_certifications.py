@@ -23,6 +23,8 @@ from core.knowledge import KnowledgeBase
 PROVIDER_PUBLISHED = "provider-published"
 REGISTER = "register"
 CONFIRMED = ("verified", "corroborated")
+# States in which a certificate counts for a requirement (warnings aside).
+USABLE = ("current", "published", "unconfirmed", "self-declaration")
 
 
 @dataclass
@@ -138,8 +140,10 @@ def _held(ctx: CheckContext, record: dict[str, Any], origin: str, services: list
             )
         held.state = "self-declaration"
         return held
-    if origin == PROVIDER_PUBLISHED:
+    if origin == PROVIDER_PUBLISHED and held.state == "current":
+        held.state = "published"
         if record["status"] not in CONFIRMED:
+            held.state = "unconfirmed"
             held.warnings.append(
                 f"published status is {record['status']} (as of {record['as_of']}); confirm "
                 "it on the certificate"
@@ -173,7 +177,7 @@ def _requirements(
     missing: list[str] = []
     for standard in required:
         matching = [h for h in held if h.standard and h.standard["id"] == standard["id"]]
-        usable = [h for h in matching if h.state in ("current", "self-declaration")]
+        usable = [h for h in matching if h.state in USABLE]
         best = max(usable or matching, key=lambda h: h.expires or "9999", default=None)
         state = best.state if best else "missing"
         rows.append(
