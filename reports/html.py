@@ -93,9 +93,7 @@ def _vendor_certifications(findings: list[dict[str, Any]]) -> list[dict[str, Any
         required = {r["standard"] for r in evidence["required"]}
         rows = [{**r, "required": True} for r in evidence["required"]]
         rows += [
-            {**h, "held": h["standard"], "required": False}
-            for h in evidence["held"]
-            if h["standard"] not in required
+            {**h, "required": False} for h in evidence["held"] if h["standard"] not in required
         ]
         for row in rows:
             row["status"] = CERTIFICATE_STATE_STATUS.get(row["state"], "fail")
