@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from core.errors import ConfigError
+from core.knowledge import default_kb
 from core.knowledge.place import Place
 from core.yamlfile import line_of, load_schema, load_yaml, plain, validate
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 POLICY_SCHEMA = Path(__file__).parent / "schemas" / "policy.schema.json"
 DEFAULT_JURISDICTIONS = ("eu", "eea")
+# What a processor of personal data (a provider or an app) must be certified for by default.
+DEFAULT_REQUIRED_CERTIFICATIONS = ("ISO/IEC 27001",)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class Vendor:
     transfer_tool: str | None = None
     certifications: tuple[dict[str, Any], ...] = ()
     incident_contact: dict[str, Any] | None = None
+    required_certifications: tuple[str, ...] | None = None
+    services: tuple[str, ...] = ()
 
     def keys(self) -> set[str]:
         return {k.casefold() for k in (self.id, self.name, *self.aliases)}
@@ -100,6 +105,9 @@ class Policy:
     forbidden_locations: frozenset[str] = frozenset()
     vendors: tuple[Vendor, ...] = ()
     waivers: tuple[Waiver, ...] = ()
+    certification_requirements: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: _requirements({})
+    )
     source: str = "built-in default (EU + EEA only)"
     country_class_of: Callable[[str], str] | None = field(default=None, repr=False)
 
@@ -118,6 +126,7 @@ class Policy:
             forbidden_locations=frozenset(c.lower() for c in doc.get("forbidden_locations", ())),
             vendors=tuple(_vendor(v) for v in doc.get("vendors", ())),
             waivers=tuple(_waiver(w) for w in doc.get("waivers", ())),
+            certification_requirements=_requirements(doc.get("certification_requirements", {})),
             source=source,
         )
 
@@ -175,6 +184,15 @@ class Policy:
         wanted = {k.casefold() for k in keys if k}
         return next((v for v in self.vendors if v.keys() & wanted), None)
 
+    def required_certifications(
+        self, vendor: Vendor | None, kind: str = "processor"
+    ) -> tuple[str, ...]:
+        """The standards a vendor must hold: its own list if the register gives one, else its
+        kind's."""
+        if vendor is not None and vendor.required_certifications is not None:
+            return vendor.required_certifications
+        return self.certification_requirements[vendor.kind if vendor else kind]
+
     def waiver_for(
         self, check_id: str, target: str, resource: str, resource_name: str
     ) -> Waiver | None:
@@ -207,6 +225,30 @@ def validate_policy(located: Any, where: str) -> None:
     targets file: its schema, then what the schema cannot say about the vendor register."""
     validate(located, load_schema(POLICY_SCHEMA), where)
     _check_register(plain(located).get("vendors", []), located, where)
+    _check_standards(plain(located), located, where)
+
+
+def _check_standards(doc: dict[str, Any], located: Any, where: str) -> None:
+    """Every standard the policy requires is one the knowledge base can tell apart from others."""
+    lists: list[tuple[list[str | int], list[str]]] = [
+        (["certification_requirements", kind], names)
+        for kind, names in doc.get("certification_requirements", {}).items()
+    ]
+    lists += [
+        (["vendors", i, "required_certifications"], vendor["required_certifications"])
+        for i, vendor in enumerate(doc.get("vendors", []))
+        if "required_certifications" in vendor
+    ]
+    kb = default_kb()
+    for path, names in lists:
+        for j, name in enumerate(names):
+            if kb.standard(name) is None:
+                line = line_of(located, [*path, j])
+                dotted = ".".join(str(p) for p in [*path, j])
+                raise ConfigError(
+                    f"{where}:{line}: {dotted}: {name!r} is not a standard the knowledge base "
+                    "knows (e.g. ISO/IEC 27001, ISO/IEC 27701, ISO 9001, ISO 26000, SOC 2 Type II)"
+                )
 
 
 def _check_register(vendors: list[dict[str, Any]], located: Any, path: str) -> None:
@@ -222,6 +264,14 @@ def _check_register(vendors: list[dict[str, Any]], located: Any, path: str) -> N
             if key in seen:
                 fail("id", f"duplicate vendor {vendor['id']!r} (also vendors.{seen[key]})")
             seen[key] = index
+        for cert in vendor.get("certifications", []):
+            valid_from = _date(cert.get("valid_from"))
+            if valid_from and valid_from > date.fromisoformat(cert["expires"]):
+                fail(
+                    "certifications",
+                    f"{cert['standard']} is valid from {valid_from}, after it expires "
+                    f"({cert['expires']})",
+                )
         signed = _date(vendor.get("dpa_signed"))
         if signed is None:
             continue
@@ -235,6 +285,12 @@ def _check_register(vendors: list[dict[str, Any]], located: Any, path: str) -> N
                     f"{cert['standard']} expires {cert['expires']}, before the DPA signing "
                     f"date {signed}",
                 )
+
+
+def _requirements(doc: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """Required standards per vendor kind: the policy's, else the built-in default."""
+    kinds = ("processor", "app")
+    return {kind: tuple(doc.get(kind, DEFAULT_REQUIRED_CERTIFICATIONS)) for kind in kinds}
 
 
 def _vendor(doc: dict[str, Any]) -> Vendor:
@@ -258,6 +314,10 @@ def _vendor(doc: dict[str, Any]) -> Vendor:
         transfer_tool=doc.get("transfer_tool"),
         certifications=tuple(doc.get("certifications", ())),
         incident_contact=doc.get("incident_contact"),
+        required_certifications=(
+            tuple(doc["required_certifications"]) if "required_certifications" in doc else None
+        ),
+        services=tuple(doc.get("services", ())),
     )
 
 

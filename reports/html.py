@@ -41,6 +41,7 @@ def render(document: dict[str, Any]) -> str:
         chart=residency_chart(document["findings"]),
         gaps=[s for t in document["targets"] for s in gap_sentences(t, limit=20)],
         matrix=_matrix(document) if len(document["targets"]) > 1 else None,
+        vendors=_vendor_certifications(document["findings"]),
         payload=encode_payload(document["findings"], document["targets"]),
         page_size=PAGE_SIZE,
     )
@@ -71,6 +72,33 @@ def _matrix(document: dict[str, Any]) -> dict[str, Any]:
             )
         rows.append({"number": number, "target": target, "cells": row})
     return {"checks": checks, "rows": rows}
+
+
+CERTIFICATE_STATE_STATUS = {
+    "current": "pass",
+    "published": "pass",
+    "unconfirmed": "warn",
+    "self-declaration": "warn",
+}
+
+
+def _vendor_certifications(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per vendor judged by vendor-certifications: the required standards and what is held,
+    with validity (evidence of that check; a saved report renders the same)."""
+    vendors = []
+    for f in worst_first(f for f in findings if f["check_id"] == "vendor-certifications"):
+        evidence = f["evidence"]
+        if "required" not in evidence:
+            continue
+        required = {r["standard"] for r in evidence["required"]}
+        rows = [{**r, "required": True} for r in evidence["required"]]
+        rows += [
+            {**h, "required": False} for h in evidence["held"] if h["standard"] not in required
+        ]
+        for row in rows:
+            row["status"] = CERTIFICATE_STATE_STATUS.get(row["state"], "fail")
+        vendors.append({"finding": f, "rows": rows})
+    return vendors
 
 
 def encode_payload(findings: list[dict[str, Any]], targets: list[dict[str, Any]]) -> str:

@@ -40,6 +40,14 @@ def test_demo_shows_the_sample_company(tmp_path: Path) -> None:
     assert {"slack-app-content-access", "m365-third-party-app-dpa"} <= failing
     assert "vendor-incident-readiness" in failing  # Slack's 96-hour window
     assert "vendor-certifications" in failing  # AWS's expired ISO 27001
+    certifications = {
+        f["resource"]: f for f in document["findings"] if f["check_id"] == "vendor-certifications"
+    }
+    assert certifications["vendor:aws"]["status"] == "fail"
+    assert "ISO/IEC 27001 (expired 2026-06-30)" in certifications["vendor:aws"]["message"]
+    microsoft = certifications["vendor:microsoft"]  # no register entry: published certificates
+    assert microsoft["status"] == "pass" and "provider-published" in microsoft["message"]
+    assert all(h["source"] and h["as_of"] for h in microsoft["evidence"]["held"])
     assert "kn-crm-exports-legacy-us" in result.stdout and "Verdict:" in result.stdout
 
 

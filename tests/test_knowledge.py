@@ -102,7 +102,7 @@ def test_non_iso_country_is_rejected(tmp_path: Path) -> None:
 
 def test_duplicate_key_and_bad_yaml_are_rejected(tmp_path: Path) -> None:
     data_dir = _copy_data(tmp_path)
-    _edit(data_dir / "kb.yaml", 'version: "2026.11.28"', 'version: "2026.11.28"\nversion: "x"')
+    _edit(data_dir / "kb.yaml", 'version: "2026.12.02"', 'version: "2026.12.02"\nversion: "x"')
     with pytest.raises(ConfigError, match=r"kb\.yaml: line \d+: .*duplicate key 'version'"):
         KnowledgeBase.load(data_dir)
     (data_dir / "kb.yaml").write_text("version: [unclosed\n", encoding="utf-8")
@@ -118,7 +118,7 @@ def test_missing_file_is_a_config_error(tmp_path: Path) -> None:
 
 
 def test_version_and_default_kb_is_cached(kb: KnowledgeBase) -> None:
-    assert kb.version == "2026.11.28"
+    assert kb.version == "2026.12.02"
     assert default_kb() is default_kb()
     assert default_kb().version == kb.version
 

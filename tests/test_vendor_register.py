@@ -35,7 +35,9 @@ vendors:
     scc_module: 2
     tia_date: 2024-02-01
     review_date: 2027-06-01
-    certifications: [{standard: ISO 27001, issuer: X, expires: 2027-01-01}]
+    certifications:
+      - {standard: ISO 27001, issuer: X, issuer_accredited: true, scope: Amazon Web Services,
+         expires: 2027-01-01}
     incident_contact: {email: sec@aws.example, available_24_7: true}
 """ + TERMS.replace("HOURS", "48")
 
@@ -89,7 +91,8 @@ def test_each_rule_catches_its_violation(
 def test_provider_without_entry_falls_back_to_knowledge_base(tmp_path: Path) -> None:
     found = results(tmp_path, "version: 1\n")
     assert found["vendor-dpa"][0] == "pass" and "terms" in found["vendor-dpa"][1]
-    assert found["vendor-certifications"][0] == "manual"
+    assert found["vendor-certifications"][0] == "pass"
+    assert "provider-published" in found["vendor-certifications"][1]
     assert "vendor-review" not in found
 
 

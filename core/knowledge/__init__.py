@@ -7,6 +7,7 @@ Public API (other packages code against exactly these names)::
     kb.resolve("aws:eu-west-2")            # -> Place(jurisdiction="adequate", countries=("GB",))
     kb.country("CH"); kb.adequacy("US"); kb.processor("microsoft"); kb.article("28(3)")
     kb.aws_regions(); kb.m365_geos(); kb.slack_regions()
+    kb.standard("ISO 27001"); kb.published_certifications("slack")
     describe(place)                        # text for `residency kb lookup`
 """
 

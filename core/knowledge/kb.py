@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from core.knowledge.loader import DATA_DIR, load_all
+from core.knowledge.loader import DATA_DIR, load_all, standard_key
 from core.knowledge.names import country_name, is_iso_country
 from core.knowledge.place import JURISDICTION_ORDER, Jurisdiction, Place, SourceRef
 
@@ -76,6 +76,11 @@ class KnowledgeBase:
                 self._decisions.setdefault(decision["iso2"], []).append(decision)
         self._aws = {r["region"]: r for r in data["aws_regions"]["regions"]}
         self._m365 = {g["code"]: g for g in data["m365_geos"]["geos"]}
+        self._standards = {
+            standard_key(name): standard
+            for standard in data["certifications"]["standards"]
+            for name in (standard["name"], *standard.get("aliases", ()))
+        }
         self._slack: dict[str, dict[str, Any]] = {}
         for region in data["slack_regions"]["regions"]:
             for key in (region["id"], region["label"].lower(), region["label"].split(",")[0]):
@@ -288,6 +293,17 @@ class KnowledgeBase:
         """Vendor facts (entity, DPA, SCC, DPF, BCR) for ``aws``, ``microsoft``, ``slack``."""
         vendor = self._data["processors"]["vendors"].get(str(vendor_id).strip().lower())
         return copy.deepcopy(vendor) if vendor is not None else None
+
+    def standard(self, name: str) -> dict[str, Any] | None:
+        """The catalogue entry (id, name, kind, note, source) for a standard's name or alias."""
+        standard = self._standards.get(standard_key(str(name)))
+        return copy.deepcopy(standard) if standard is not None else None
+
+    def published_certifications(self, provider_id: str) -> dict[str, Any] | None:
+        """What ``aws``, ``microsoft`` or ``slack`` publish: the names their service goes by, where
+        the certificates are, and each certification with its scope, source and as_of."""
+        provider = self._data["certifications"]["providers"].get(str(provider_id).strip().lower())
+        return copy.deepcopy(provider) if provider is not None else None
 
     def aws_regions(self) -> list[dict[str, Any]]:
         """Every AWS region, each with partition, description, country, source and as_of."""

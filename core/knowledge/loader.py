@@ -8,6 +8,7 @@ problem raises :class:`ConfigError` naming the file and the field.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -34,6 +35,7 @@ FILES: tuple[str, ...] = (
     "slack_regions",
     "processors",
     "gdpr",
+    "certifications",
 )
 
 
@@ -173,9 +175,35 @@ def _cross_check(data: dict[str, Any], data_dir: Path) -> None:
     _unique("slack_regions", "regions", [r["id"] for r in slack], data_dir)
     _unique("slack_regions", "regions", [r["label"].lower() for r in slack], data_dir)
     _unique("adequacy", "decisions", [d["id"] for d in data["adequacy"]["decisions"]], data_dir)
+    _check_certifications(data["certifications"], data_dir / "certifications.yaml")
     eu = {m["iso2"] for m in data["countries"]["eu_member_states"]["members"]}
     eea = {m["iso2"] for m in data["countries"]["eea_non_eu_states"]["members"]}
     if eu & eea:
         raise ConfigError(
             f"{data_dir / 'countries.yaml'}: eea_non_eu_states: also EU members: {sorted(eu & eea)}"
         )
+
+
+def standard_key(name: str) -> str:
+    """A standard's name reduced for matching: "ISO/IEC 27001:2022" and "iso 27001" -> "27001"."""
+    base = re.sub(r":\s*[0-9]{4}\s*$", "", name.strip().casefold())
+    return re.sub(r"^(isoiec|iso)", "", re.sub(r"[^a-z0-9]", "", base))
+
+
+def _check_certifications(data: dict[str, Any], path: Path) -> None:
+    """Every name of a standard is unambiguous, and every published one is in the catalogue."""
+    owner: dict[str, str] = {}
+    for standard in data["standards"]:
+        for name in (standard["name"], *standard.get("aliases", ())):
+            key = standard_key(name)
+            if owner.setdefault(key, standard["id"]) != standard["id"]:
+                raise ConfigError(
+                    f"{path}: standards: {name!r} of {standard['id']} also names {owner[key]}"
+                )
+    for provider_id, provider in data["providers"].items():
+        for i, cert in enumerate(provider["certifications"]):
+            if standard_key(cert["standard"]) not in owner:
+                raise ConfigError(
+                    f"{path}: providers.{provider_id}.certifications[{i}].standard: "
+                    f"{cert['standard']!r} is not listed under standards"
+                )
