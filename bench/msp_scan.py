@@ -5,7 +5,8 @@ local sandbox servers that add ``--latency`` seconds to every request (AWS throu
 delaying proxy in front of moto). The run goes through the real scheduler path
 (targets file -> ``run_targets_file``: lock, history, per-client reports). Prints wall time,
 API calls, peak memory, and the issue's target: wall time within 1.5x of
-calls x latency / concurrency.
+calls x latency / concurrency. Figures are printed, never asserted: the exit code is 1 only
+when a client failed.
 
     python bench/msp_scan.py                      # 200 clients, 50 ms, concurrency 32
     python bench/msp_scan.py --clients 20         # quick
@@ -151,9 +152,11 @@ def main() -> int:
     print(f"peak memory       {peak_mb:.0f} MiB (scanner max RSS)")
     print(f"incomplete        {incomplete} target(s); failed clients: {len(failed)}")
     if ideal:
+        ratio = wall / ideal
+        verdict = "met" if ratio <= 1.5 else "MISSED"
         print(f"ideal             {ideal:.1f} s = calls x latency / concurrency")
-        print(f"ratio             {wall / ideal:.2f} (target <= 1.5)")
-    return 0 if not failed and (not ideal or wall <= 1.5 * ideal) else 1
+        print(f"ratio             {ratio:.2f} (target <= 1.5: {verdict})")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
