@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs: headless Chromium (HTML report tests) and PostgreSQL
-# (history store tests). Installs only what is missing; needs root (or sudo) on a fresh machine.
+# (history store tests), Redis (distributed scans with Celery workers). Installs only what is missing; needs root (or sudo) on a fresh machine.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
+command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -84,7 +84,12 @@ def make_app(broker: str, visibility_timeout: int = VISIBILITY_TIMEOUT) -> Any:
         task_serializer="json",
         accept_content=["json"],
         task_default_queue=QUEUE,
-        broker_transport_options={"visibility_timeout": visibility_timeout},
+        broker_transport_options={
+            "visibility_timeout": visibility_timeout,
+            # look for tasks of dead workers often enough for the timeout to mean what it says
+            "unacked_restore_interval": max(1, min(10, visibility_timeout // 2)),
+            "unacked_restore_throttle": 1,
+        },
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
         worker_send_task_events=False,

@@ -47,10 +47,11 @@ class ProcessEngine(Engine):
         context = multiprocessing.get_context("spawn")  # no fork of a process with threads
         self.tasks: Any = context.Queue()
         self.results: Any = context.Queue()
-        slots = {provider: context.Value("d", 0.0) for provider in rate_limits}
+        # kept for the pool's life: a child unpickles them after start() has dropped its args
+        self.slots = {provider: context.Value("d", 0.0) for provider in rate_limits}
         threads = max(1, -(-concurrency // processes))  # ceil: the run's concurrency in total
         level = logging.getLogger("residency").getEffectiveLevel()
-        setup = (self.tasks, self.results, threads, rate_limits, slots, debug, level)
+        setup = (self.tasks, self.results, threads, rate_limits, self.slots, debug, level)
         self.processes = [
             context.Process(target=serve, args=setup, name=f"residency-collector-{n}", daemon=True)
             for n in range(max(1, processes))
