@@ -80,7 +80,9 @@ def test_findings_carry_metadata_and_stable_ids() -> None:
         f for f in first if f.resource_name == "a" and f.check_id == "storage-outside-allowed"
     )
     assert us.status == "fail" and us.country == "US" and us.jurisdiction == "third_country"
-    assert us.articles == ["44", "45", "46"] and us.remediation
+    # AWS's DPA (SCCs) is an Art. 46 tool on record: a breach of the residency policy only
+    assert us.articles == ["5(2)", "24", "25"] and us.remediation
+    assert "breach of the organisation's residency policy" in us.message
     assert us.evidence["place"]["sources"]
 
 
