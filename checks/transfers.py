@@ -16,8 +16,8 @@ from core.knowledge.place import Place
 from core.models import Status
 from core.policy import Vendor
 
-# SCC modules of Decision (EU) 2021/914 that fit a cloud provider acting as processor.
-PROCESSOR_MODULES = {2: "controller to processor", 3: "processor to processor"}
+# SCC modules of Decision (EU) 2021/914 that do not fit a cloud provider acting as processor
+# (modules 2, controller to processor, and 3, processor to processor, do).
 OTHER_MODULES = {1: "controller to controller", 4: "processor to controller"}
 TOOL_ARTICLES = {
     "adequacy": ("44", "45"),
