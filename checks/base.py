@@ -36,9 +36,10 @@ class CheckMeta:
 
 @dataclass
 class Verdict:
-    """What a check concluded about one resource. ``severity`` overrides the catalog's if set;
-    ``covers`` names further asset ids this verdict judges (an aggregate over several assets),
-    so that a check the catalog lets it supersede does not judge them a second time."""
+    """What a check concluded about one resource. ``severity`` and ``articles`` override the
+    catalog's if set; ``covers`` names further asset ids this verdict judges (an aggregate over
+    several assets), so that a check the catalog lets it supersede does not judge them a second
+    time."""
 
     resource: str
     resource_name: str
@@ -48,6 +49,7 @@ class Verdict:
     evidence: dict[str, Any] = field(default_factory=dict)
     severity: Severity | None = None
     remediation: str | None = None
+    articles: tuple[str, ...] = ()
     covers: list[str] = field(default_factory=list)
 
 

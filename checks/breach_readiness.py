@@ -26,15 +26,16 @@ from typing import Any
 
 from checks.audit_logs import kept_for, log_sources
 from checks.base import CheckContext, Verdict
-from checks.vendor_incident import CONTROLLER_DEADLINE_HOURS
+from checks.vendor_incident import BENCHMARK_HOURS, notification, too_late, worded
 from checks.vendors import Concern, concerns
 from core.models import Asset
 
 CLOCK = (
     f"The clock: notify the supervisory authority (in the Netherlands the Autoriteit "
-    f"Persoonsgegevens, via its online form) without undue delay and at the latest "
-    f"{CONTROLLER_DEADLINE_HOURS} hours after becoming aware of a personal-data breach "
-    f"(Art. 33(1)); tell the people affected when the risk to them is high (Art. 34), and record "
+    f"Persoonsgegevens, via its online form) without undue delay and, where feasible, not later "
+    f"than {BENCHMARK_HOURS} hours after becoming aware of a personal-data breach (Art. 33(1)); "
+    f"your processors must tell you without undue delay (Art. 33(2)); tell the people affected "
+    f"when the risk to them is high (Art. 34), and record "
     f"every breach in your breach register (Art. 33(5))."
 )
 
@@ -42,7 +43,6 @@ CLOCK = (
 def _contact(concern: Concern) -> dict[str, Any]:
     vendor = concern.vendor
     contact = (vendor.incident_contact if vendor else None) or {}
-    hours_term = (vendor.dpa_terms if vendor else {}).get("incident_notification_hours")
     return {
         "vendor": concern.name,
         "role": concern.role,
@@ -50,7 +50,7 @@ def _contact(concern: Concern) -> dict[str, Any]:
         "email": contact.get("email"),
         "phone": contact.get("phone"),
         "available_24_7": contact.get("available_24_7"),
-        "notification_hours": hours_term["value"] if hours_term else None,
+        "notification_hours": notification(concern)[0],
     }
 
 
@@ -62,12 +62,11 @@ def _contact_text(c: dict[str, Any]) -> str:
     if c["email"] or c["phone"]:
         reach += ", 24/7" if c["available_24_7"] else ", not 24/7"
     hours = c["notification_hours"]
-    late = hours is not None and hours > CONTROLLER_DEADLINE_HOURS
     notify = (
         "no notification deadline recorded"
         if hours is None
-        else f"notifies within {hours} h"
-        + (f" (longer than your {CONTROLLER_DEADLINE_HOURS} h)" if late else "")
+        else f"notifies {worded(hours)}"
+        + (f" (longer than the {BENCHMARK_HOURS} h benchmark)" if too_late(hours) else "")
     )
     return f"{c['vendor']} ({c['role']}): {reach}; {notify}"
 
@@ -86,9 +85,7 @@ def _log_text(log: Asset) -> str:
 
 def _ready(contact: dict[str, Any]) -> bool:
     hours = contact["notification_hours"]
-    return (
-        bool(contact["available_24_7"]) and hours is not None and hours <= CONTROLLER_DEADLINE_HOURS
-    )
+    return bool(contact["available_24_7"]) and hours is not None and not too_late(hours)
 
 
 def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
@@ -130,6 +127,6 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
                 }
                 for log in logs
             ],
-            "deadline_hours": CONTROLLER_DEADLINE_HOURS,
+            "deadline_hours": BENCHMARK_HOURS,
         },
     )

@@ -73,7 +73,9 @@ def evaluate(
 ) -> list[Finding]:
     """All findings for one collection, in catalog order. A check that ``supersedes`` another
     replaces that check's verdicts on the resources it judged itself."""
-    ctx = CheckContext(collection, policy.bind(kb), kb, today or date.today())
+    day = today or date.today()
+    dated = kb.on(day)  # judged on the evaluation date, also when re-evaluating old evidence
+    ctx = CheckContext(collection, policy.bind(dated), dated, day)
     results = [
         (meta, _run(meta, ctx))
         for meta in load_catalog()
@@ -121,7 +123,7 @@ def _finding(meta: CheckMeta, verdict: Verdict, ctx: CheckContext) -> Finding:
         status=verdict.status,
         severity=verdict.severity or meta.severity,
         message=verdict.message,
-        articles=list(meta.articles),
+        articles=list(verdict.articles or meta.articles),
         remediation=verdict.remediation or meta.remediation,
         location=verdict.location,
         country=place.country if place else None,

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from checks.base import CheckContext, Verdict
+from checks.transfers import basis
 from core.models import Asset
 
 # Permission name prefixes (Graph, Exchange, SharePoint) that reach personal data, per category.
@@ -96,20 +97,21 @@ def _verdict(ctx: CheckContext, app: Asset) -> Verdict:
             location,
             evidence,
         )
-    if (
-        location
-        and not ctx.policy.judge(ctx.kb.resolve(location)).allowed
-        and not (vendor.scc_module or vendor.relies_on_dpf)
-    ):
-        return Verdict(
-            app.id,
-            app.name,
-            "warn",
-            f"{who} has a DPA (signed {vendor.dpa_signed}) but its publisher is in "
-            f"{location} and no transfer tool (SCCs, DPF) is recorded",
-            location,
-            evidence,
-        )
+    place = ctx.kb.resolve(location) if location else None
+    if place is not None and not ctx.policy.judge(place).allowed:
+        # The publisher is a recipient of its own: the register's tool must fit its place.
+        found = basis(place, vendor, {}, app.name, provider=False)
+        evidence.update(found.evidence())
+        if found.status != "pass":
+            return Verdict(
+                app.id,
+                app.name,
+                "warn" if found.status == "fail" else found.status,
+                f"{who} has a DPA (signed {vendor.dpa_signed}) but its publisher is homed in "
+                f"{found.reason}",
+                location,
+                evidence,
+            )
     return Verdict(
         app.id,
         app.name,

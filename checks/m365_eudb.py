@@ -82,11 +82,14 @@ class EudbCountries:
     def __init__(self, ctx: CheckContext, facts: dict[str, Any]) -> None:
         self.kb = ctx.kb
         self.efta = set(re.findall(r"\b[A-Z]{2}\b", str(facts.get("geography", "")))) - {"EU"}
+        self.geos = {f"m365:{code}" for code in facts.get("geos", ())}
 
     def __contains__(self, iso2: object) -> bool:
         code = str(iso2).upper()
         return code in self.efta or self.kb.country(code).jurisdiction in ("eu", "eea")
 
     def holds(self, location: str) -> bool:
+        if location in self.geos:  # the EUDB's own geos, whatever their macro-region list says
+            return True
         place = self.kb.resolve(location)
         return place.known and bool(place.countries) and all(c in self for c in place.countries)

@@ -11,6 +11,9 @@ from typing import Any
 
 from checks.base import CheckContext, Verdict
 
+# The knowledge base records DPF certification as true, or null when it was not verified.
+DPF_LISTING = {True: "listed", None: "listing not verified", False: "not listed"}
+
 
 def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
     if ctx.collection.identity.get("processor") != "microsoft":
@@ -24,9 +27,10 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
     cited = (
         f"{dpa.get('name', 'DPA')} ({dpa.get('incorporated_via', 'terms')}); SCCs "
         f"{scc.get('instrument', '?')} module(s) {', '.join(map(str, scc.get('modules', [])))}; "
-        f"DPF: {dpf.get('entity', 'Microsoft')} "
-        f"{'listed' if dpf.get('certified') else 'not listed'} ({dpf.get('listing_status', '?')}"
-        f", next re-certification {dpf.get('next_recertification', '?')})"
+        f"DPF: {dpf.get('entity', 'Microsoft')} {DPF_LISTING[dpf.get('certified')]} "
+        f"({dpf.get('listing_status', '?')}, next re-certification "
+        f"{dpf.get('next_recertification', '?')}; {dpf.get('status')} source as of "
+        f"{dpf.get('as_of')}, re-check the DPF List)"
     )
     vendor = ctx.policy.find_vendor("microsoft", facts.get("name"), facts.get("legal_entity"))
     evidence: dict[str, Any] = {

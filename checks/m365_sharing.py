@@ -41,7 +41,9 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
                 flow.id, name, "warn", f"{name}: home region unknown, {why}", evidence=evidence
             )
             continue
-        verdict = judged_verdict(ctx, flow.id, name, flow.destination, "homed in", evidence)
+        verdict = judged_verdict(
+            ctx, flow.id, name, flow.destination, "homed in", evidence, recipient=True
+        )
         if verdict.status == "fail":
             verdict.status = "warn"
         yield verdict

@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from checks.base import CheckContext, Verdict
+from checks.transfers import basis
+from checks.vendors import provider
 from core.knowledge.place import Place
+
+# A refused place breaches the organisation's own residency policy (accountability, by design);
+# the Chapter V articles apply on top only where no Art. 45/46 basis is on record.
+POLICY_ARTICLES = ("5(2)", "24", "25")
+TRANSFER_ARTICLES = ("44", "45", "46")
 
 
 def place_summary(place: Place) -> dict[str, Any]:
@@ -31,12 +38,43 @@ def judged_verdict(
     location: str,
     verb: str,
     evidence: dict[str, Any],
+    recipient: bool = False,
 ) -> Verdict:
-    """pass when the policy allows the place, fail otherwise (unknown always fails)."""
+    """pass when the policy allows the place, fail otherwise (unknown always fails).
+
+    A refusal is a breach of the organisation's residency policy (Art. 5(2), 24, 25); Art. 44-46
+    are cited only where no Art. 45/46 basis is on record. ``recipient`` marks a place that is
+    not the provider's own (partner tenant, guests' home tenant, app publisher): a partial
+    adequacy decision then covers it only within its scope, which someone must confirm. A place
+    known only by its region (Entra's EMEA) asks for the country.
+    """
     place = ctx.kb.resolve(location)
     judgement = ctx.policy.judge(place)
     where = place.label or location
-    evidence = {**evidence, "place": place_summary(place), "basis": judgement.basis}
+    own = None if recipient else provider(ctx)
+    found = basis(
+        place,
+        own.vendor if own else None,
+        own.facts if own else {},
+        own.name if own else name,
+        provider=not recipient,
+    )
+    evidence = {
+        **evidence,
+        "place": place_summary(place),
+        "basis": judgement.basis,
+        **found.evidence(),
+    }
+    if found.status == "manual" and (judgement.allowed or not place.known):
+        return Verdict(
+            resource,
+            name,
+            "manual",
+            f"{name} is {verb} {found.reason}",
+            location=location,
+            evidence=evidence,
+            articles=found.articles,
+        )
     if judgement.allowed:
         message = f"{name} is {verb} {where}: {judgement.reason}"
         partial = [a for a in place.adequacy if a.get("partial")]
@@ -56,14 +94,28 @@ def judged_verdict(
             "location.",
             location=location,
             evidence=evidence,
+            articles=POLICY_ARTICLES,
         )
+    if found.on_record:
+        message = (
+            f"{name} is {verb} {where}: breach of the organisation's residency policy "
+            f"({judgement.reason}); a Chapter V basis is on record ({found.reason})"
+        )
+        articles = POLICY_ARTICLES
+    else:
+        message = (
+            f"{name} is {verb} {where}: {judgement.reason}, and no Art. 45/46 basis is on "
+            f"record ({found.reason})"
+        )
+        articles = (*POLICY_ARTICLES, *TRANSFER_ARTICLES)
     return Verdict(
         resource,
         name,
         "fail",
-        f"{name} is {verb} {where}: {judgement.reason}",
+        message,
         location=location,
         evidence=evidence,
+        articles=articles,
     )
 
 

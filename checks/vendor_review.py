@@ -1,10 +1,12 @@
-"""Art. 5(2)/28: each register entry is reviewed on schedule, and SCC transfers keep a TIA."""
+"""Art. 5(2)/28: each register entry is reviewed on schedule, and its transfer tool is complete
+(SCC module 2 or 3, or BCRs, with a TIA; DPF alone is at risk)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from checks.base import CheckContext, Verdict
+from checks.transfers import register_tool, tool_problems
 from checks.vendors import concerns
 
 
@@ -18,11 +20,8 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
             problems.append("no review date set")
         elif vendor.review_date < ctx.today:
             problems.append(f"review was due on {vendor.review_date}")
-        if vendor.transfer_tool in ("scc", "bcr") and vendor.tia_date is None:
-            problems.append(f"{vendor.transfer_tool.upper()} recorded without a TIA date")
-        if vendor.transfer_tool == "dpf" or (vendor.relies_on_dpf and not vendor.scc_module):
-            problems.append("DPF is the only transfer basis (appeal C-703/25 P pending): add SCCs")
-        evidence = {"vendor": vendor.to_dict()}
+        problems += tool_problems(vendor)
+        evidence = {"vendor": vendor.to_dict(), "transfer_tool": register_tool(vendor)}
         if problems:
             yield Verdict(
                 concern.resource,

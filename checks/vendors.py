@@ -2,6 +2,8 @@
 
 The provider itself (``identity["processor"]``) and every third-party app a connector found are
 looked up in the register; a provider without an entry falls back to the knowledge base's facts.
+An entry with ``extends: <provider>`` starts from that provider's knowledge-base facts; the fields
+it states itself override them.
 """
 
 from __future__ import annotations
@@ -31,13 +33,24 @@ class Concern:
         return f"vendor:{self.vendor.id if self.vendor else self.key}"
 
 
-def concerns(ctx: CheckContext) -> Iterator[Concern]:
+def provider(ctx: CheckContext) -> Concern | None:
+    """The target's cloud provider: its knowledge-base facts and its register entry, found by
+    id, name, legal entity or an ``extends:`` naming the provider."""
     processor = ctx.collection.identity.get("processor")
-    if processor:
-        facts = ctx.kb.processor(processor) or {}
-        name = facts.get("name", processor)
-        vendor = ctx.policy.find_vendor(processor, name, facts.get("legal_entity"))
-        yield Concern(processor, vendor.name if vendor else name, vendor, facts, "processor")
+    if not processor:
+        return None
+    facts = ctx.kb.processor(processor) or {}
+    name = facts.get("name", processor)
+    vendor = ctx.policy.find_vendor(processor, name, facts.get("legal_entity")) or next(
+        (v for v in ctx.policy.vendors if v.extends == processor), None
+    )
+    return Concern(processor, vendor.name if vendor else name, vendor, facts, "processor")
+
+
+def concerns(ctx: CheckContext) -> Iterator[Concern]:
+    own = provider(ctx)
+    if own is not None:
+        yield own
     seen: set[str] = set()
     for asset in ctx.collection.assets:
         if asset.kind != "app":
@@ -46,4 +59,5 @@ def concerns(ctx: CheckContext) -> Iterator[Concern]:
         vendor = ctx.policy.find_vendor(*keys)
         if vendor is not None and vendor.id not in seen:
             seen.add(vendor.id)
-            yield Concern(vendor.id, vendor.name, vendor, {}, "app")
+            facts = (ctx.kb.processor(vendor.extends) if vendor.extends else None) or {}
+            yield Concern(vendor.id, vendor.name, vendor, facts, "app")

@@ -63,7 +63,7 @@ def test_ready_target_passes_and_states_contacts_logs_and_clock(tmp_path: Path) 
     assert finding.status == "pass"
     assert "sec@aws.example / +1 555 0100, 24/7; notifies within 24 h" in finding.message
     assert "CloudTrail: available, kept 90 days" in finding.message
-    assert "at the latest 72 hours after becoming aware" in finding.message
+    assert "where feasible, not later than 72 hours after becoming aware" in finding.message
     assert finding.evidence["deadline_hours"] == 72
     assert finding.evidence["contacts"][0]["notification_hours"] == 24
 
@@ -76,7 +76,7 @@ def test_no_log_source_at_all_fails(tmp_path: Path) -> None:
 
 def test_slow_vendor_or_unconfirmed_log_needs_a_person(tmp_path: Path) -> None:
     slow = _breach(_policy(tmp_path, 96), _log("CloudTrail", True, 90))
-    assert slow.status == "manual" and "(longer than your 72 h)" in slow.message
+    assert slow.status == "manual" and "(longer than the 72 h benchmark)" in slow.message
     unsure = _breach(_policy(tmp_path, 24), _log("CloudTrail", True, 90), _log("UAL", None))
     assert unsure.status == "manual" and "UAL: not confirmed" in unsure.message
     silent = _breach(_policy(tmp_path, 24))

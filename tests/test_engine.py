@@ -62,8 +62,8 @@ def test_unknown_is_never_allowed_even_when_listed(tmp_path: Path) -> None:
 
 def test_macro_geo_needs_every_country_allowed(tmp_path: Path) -> None:
     eur = KB.resolve("m365:EUR")
-    assert not Policy().bind(KB).judge(eur).allowed  # includes CH
-    assert policy(tmp_path, "adequacy_countries: [CH]\n").bind(KB).judge(eur).allowed
+    assert not Policy().bind(KB).judge(eur).allowed  # includes CH and IL
+    assert policy(tmp_path, "adequacy_countries: [CH, IL]\n").bind(KB).judge(eur).allowed
 
 
 def test_forbidden_location_wins(tmp_path: Path) -> None:
@@ -80,7 +80,9 @@ def test_findings_carry_metadata_and_stable_ids() -> None:
         f for f in first if f.resource_name == "a" and f.check_id == "storage-outside-allowed"
     )
     assert us.status == "fail" and us.country == "US" and us.jurisdiction == "third_country"
-    assert us.articles == ["44", "45", "46"] and us.remediation
+    # AWS's DPA (SCCs) is an Art. 46 tool on record: a breach of the residency policy only
+    assert us.articles == ["5(2)", "24", "25"] and us.remediation
+    assert "breach of the organisation's residency policy" in us.message
     assert us.evidence["place"]["sources"]
 
 
@@ -165,8 +167,8 @@ def test_catalog_is_valid_and_every_module_has_evaluate() -> None:
 @pytest.mark.parametrize(
     ("location", "text", "status"),
     [
-        ("m365:EUR", "", "warn"),  # may include CH: lawful (adequacy), not opted in
-        ("m365:EUR", "adequacy_countries: [CH]\n", "pass"),
+        ("m365:EUR", "", "warn"),  # may include CH, IL: lawful (adequacy), not opted in
+        ("m365:EUR", "adequacy_countries: [CH, IL]\n", "pass"),
         ("m365:APC", "adequacy_countries: [JP, KR]\n", "fail"),  # SG, MY, HK: third countries
         ("aws:eu-central-2", "", "fail"),  # one adequacy country, not opted in: a plain fail
     ],

@@ -195,17 +195,43 @@ def test_countries_data(kb: KnowledgeBase) -> None:
 # ----------------------------------------------------------------------------- AWS completeness
 
 
-def _botocore_regions() -> set[tuple[str, str]]:
-    endpoints = Path(botocore.__file__).parent / "data" / "endpoints.json"
-    data = json.loads(endpoints.read_text(encoding="utf-8"))
-    return {(p["partition"], r) for p in data["partitions"] for r in p["regions"]}
+# botocore lists regions in two files; a region may appear in partitions.json only (me-west-1).
+BOTOCORE_FILES = ("endpoints.json", "partitions.json")
 
 
-def test_kb_knows_every_botocore_region(kb: KnowledgeBase) -> None:
-    known = {(r["partition"], r["region"]) for r in kb.aws_regions()}
-    botocore_regions = _botocore_regions()
-    assert len(botocore_regions) > 30
-    assert botocore_regions - known == set(), "add these regions to aws_regions.yaml"
+def _botocore_file(name: str) -> dict:
+    return json.loads((Path(botocore.__file__).parent / "data" / name).read_text(encoding="utf-8"))
+
+
+def _missing_regions(kb: KnowledgeBase, data: dict) -> set[tuple[str, str]]:
+    """(partition, region) pairs a botocore file lists and the knowledge base lacks; the
+    ``*-global`` pseudo-regions of partitions.json are endpoints, not places."""
+    listed = {
+        (p.get("partition") or p["id"], r)
+        for p in data["partitions"]
+        for r in p["regions"]
+        if not r.endswith("-global")
+    }
+    assert len(listed) > 30
+    return listed - {(r["partition"], r["region"]) for r in kb.aws_regions()}
+
+
+@pytest.mark.parametrize("name", BOTOCORE_FILES)
+def test_kb_knows_every_botocore_region(kb: KnowledgeBase, name: str) -> None:
+    assert _missing_regions(kb, _botocore_file(name)) == set(), "add them to aws_regions.yaml"
+
+
+@pytest.mark.parametrize("name", BOTOCORE_FILES)
+def test_a_region_new_to_either_botocore_file_is_caught(kb: KnowledgeBase, name: str) -> None:
+    data = _botocore_file(name)
+    data["partitions"][0]["regions"]["xx-newplace-1"] = {"description": "Somewhere (New)"}
+    assert _missing_regions(kb, data) == {("aws", "xx-newplace-1")}
+
+
+def test_regions_only_in_partitions_json_resolve(kb: KnowledgeBase) -> None:
+    saudi, chile = resolve(kb, "aws:me-west-1"), resolve(kb, "aws:sa-west-1")
+    assert (saudi.country, saudi.jurisdiction) == ("SA", "third_country")
+    assert (chile.country, chile.jurisdiction) == ("CL", "third_country")
 
 
 def test_kb_knows_every_boto3_region(kb: KnowledgeBase) -> None:
@@ -300,10 +326,10 @@ def test_m365_macro_geos_take_least_protected(kb: KnowledgeBase) -> None:
     eur = resolve(kb, "m365:EUR")
     assert {"FR", "NL", "IE", "NO", "CH", "AT", "FI", "SE", "DE"} <= set(eur.countries)
     assert eur.country is None
-    assert eur.jurisdiction == "adequate"  # CH is the least protected member
-    assert [d["iso2"] for d in eur.adequacy] == ["CH"]
+    assert eur.jurisdiction == "adequate"  # CH and IL are the least protected members
+    assert [d["iso2"] for d in eur.adequacy] == ["CH", "IL"]
     apc = resolve(kb, "m365:APC")
-    assert set(apc.countries) == {"KR", "JP", "SG", "MY", "HK"}
+    assert set(apc.countries) == {"KR", "JP", "SG", "MY", "HK", "AU"}
     assert apc.jurisdiction == "third_country"
     order = {j: i for i, j in enumerate(JURISDICTION_ORDER)}
     for geo in kb.m365_geos():
@@ -418,7 +444,7 @@ def test_processor_lookup(kb: KnowledgeBase) -> None:
         assert {"name", "url", "incorporated_via", "as_of", "source"} <= set(vendor["dpa"])
         assert {"modules", "as_of", "source"} <= set(vendor["scc"])
         assert {"certified", "entity", "as_of", "source"} <= set(vendor["dpf"])
-        assert isinstance(vendor["dpf"]["certified"], bool)
+        assert vendor["dpf"]["certified"] in (True, None)  # unverified is unknown, never false
     assert kb.processor("microsoft")["dpf"]["certified"] is True
     assert kb.processor("microsoft")["scc"]["modules"] == [3]
     assert kb.processor("aws")["legal_entity"] == "AWS EMEA SARL"

@@ -21,7 +21,16 @@ TERMS = """
       security_measures: {value: true, reference: s2}
       incident_notification_hours: {value: HOURS, reference: s3}
       audit_right: {value: true}
-      termination_right: {value: true}
+      deletion_or_return: {value: true}
+      subject_matter_duration: {value: true}
+      nature_purpose: {value: true}
+      data_types_subjects: {value: true}
+      controller_obligations: {value: true}
+      documented_instructions: {value: true}
+      confidentiality: {value: true}
+      subprocessor_conditions: {value: true}
+      data_subject_rights: {value: true}
+      assistance_32_36: {value: true}
       subprocessor_list: {value: true}
       subprocessor_notice: {value: true}
 """
@@ -70,7 +79,7 @@ def test_clean_register_passes(tmp_path: Path) -> None:
     ("change", "check", "status", "words"),
     [
         (("    dpa_signed: 2024-01-01\n", ""), "vendor-dpa", "fail", "no signed"),
-        (("      audit_right: {value: true}\n", ""), "vendor-dpa", "warn", "audit right"),
+        (("      audit_right: {value: true}\n", ""), "vendor-dpa", "warn", "(Art. 28(3)(h))"),
         (("expires: 2027-01-01", "expires: 2026-06-30"), "vendor-certifications", "fail", "expir"),
         (("{value: 48,", "{value: 96,"), "vendor-incident-readiness", "fail", "96 h"),
         (("_24_7: true", "_24_7: false"), "vendor-incident-readiness", "manual", "24/7"),

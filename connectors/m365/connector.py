@@ -159,8 +159,8 @@ class _TenantScan:
         )
         org = org_list[0] if org_list else None
         self.collection.assets.append(tenant_asset(self.tenant_id, info, claims, org, root_sites))
-        code, _ = default_geo(root_sites or [], org, info)
-        geo = GeoAggregate(self.tenant_id, code)
+        location, _ = default_geo(root_sites or [], org, info, claims)
+        geo = GeoAggregate(self.tenant_id, location)
         multi_geo = multi_geo_enabled(org, root_sites or [])
         self.progress("m365: users, groups, sites, apps, partners, logs")
         guests, _, _, partners, _ = await asyncio.gather(

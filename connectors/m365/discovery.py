@@ -17,9 +17,10 @@ import httpx
 from core.secrets import redact
 
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
-# Entra's tenant_region_scope -> the Microsoft 365 geo its data lives in. Only documented values:
-# EU is the EMEA geography (EU datacentres), NA and the US Government scopes are the US.
-REGION_SCOPE_GEO = {"EU": "EUR", "NA": "NAM", "USG": "NAM", "USGOV": "NAM"}
+# Entra's tenant_region_scope -> a namespaced place. Only documented values: EU is Entra's EMEA
+# geography (Europe, the Middle East and Africa), not the Microsoft 365 EUR data location, so it
+# resolves to a region with an unknown country; NA and the US Government scopes are the US.
+REGION_SCOPE_PLACE = {"EU": "entra:EU", "NA": "m365:NAM", "USG": "m365:NAM", "USGOV": "m365:NAM"}
 
 
 @dataclass(frozen=True)
@@ -37,9 +38,8 @@ class TenantInfo:
 
     @property
     def location(self) -> str | None:
-        """The namespaced geo of the tenant's region scope, None for undocumented scopes."""
-        code = REGION_SCOPE_GEO.get((self.region_scope or "").upper())
-        return f"m365:{code}" if code else None
+        """The namespaced place of the tenant's region scope, None for undocumented scopes."""
+        return REGION_SCOPE_PLACE.get((self.region_scope or "").upper())
 
     def evidence(self) -> dict[str, Any]:
         return {

@@ -34,9 +34,9 @@ class _Bucket:
 class GeoAggregate:
     """Counts members per (kind, location) as they stream in from paged lists."""
 
-    def __init__(self, tenant_id: str, default_geo: str | None) -> None:
+    def __init__(self, tenant_id: str, default_location: str | None) -> None:
         self.tenant_id = tenant_id
-        self.default_geo = default_geo
+        self._default_location = default_location
         self._buckets: dict[tuple[str, str | None], _Bucket] = {}
         self.enumerated: set[str] = set()
 
@@ -51,10 +51,6 @@ class GeoAggregate:
             bucket.inherited += 1
         if location != self._default_location:
             bucket.members.append({"id": member_id, "name": name})
-
-    @property
-    def _default_location(self) -> str | None:
-        return f"m365:{self.default_geo}" if self.default_geo else None
 
     def assets(self) -> list[Asset]:
         for kind in KINDS:  # kinds not enumerated (single-geo tenant) live in the default geo

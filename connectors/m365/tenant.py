@@ -30,21 +30,28 @@ def geo_codes(root_sites: list[dict[str, Any]]) -> list[str]:
 
 
 def default_geo(
-    root_sites: list[dict[str, Any]], org: dict[str, Any] | None, info: TenantInfo
+    root_sites: list[dict[str, Any]],
+    org: dict[str, Any] | None,
+    info: TenantInfo,
+    claims: dict[str, Any] | None = None,
 ) -> tuple[str | None, str]:
-    """(geo code, how it was learned). In a Multi-Geo tenant the default geo's root site sits
-    at ``{initial}.sharepoint.com`` and satellites at ``{initial}{geo}.sharepoint.com``."""
+    """(namespaced location, how it was learned). In a Multi-Geo tenant the default geo's root
+    site sits at ``{initial}.sharepoint.com`` and satellites at ``{initial}{geo}.sharepoint.com``.
+    Entra's EU scope (EMEA) is refined by the tenant's own country where an API gives one."""
     prefix = initial_prefix(org)
     for site in root_sites:
         collection = site.get("siteCollection") or {}
         host = collection.get("hostname") or urlsplit(site.get("webUrl") or "").hostname or ""
         code = collection.get("dataLocationCode")
         if code and prefix and host.lower().split(".")[0] == prefix:
-            return str(code).upper(), "dataLocationCode of the default geo's root site"
+            return f"m365:{str(code).upper()}", "dataLocationCode of the default geo's root site"
     location = info.location
     if location:
         scope = f"tenant_region_scope {info.region_scope}"
-        return location.split(":", 1)[1], f"OpenID discovery {scope}"
+        country = (org or {}).get("countryLetterCode") or (claims or {}).get("tenant_ctry")
+        if location.startswith("entra:") and country:
+            return f"country:{str(country).upper()}", f"tenant country within the {scope} (EMEA)"
+        return location, f"OpenID discovery {scope}"
     return None, "unknown: no root-site geo and an undocumented tenant_region_scope"
 
 
@@ -63,7 +70,7 @@ def tenant_asset(
     org: dict[str, Any] | None,
     root_sites: list[dict[str, Any]] | None,
 ) -> Asset:
-    code, basis = default_geo(root_sites or [], org, info)
+    location, basis = default_geo(root_sites or [], org, info, claims)
     org = org or {}
     domains = [d.get("name") for d in org.get("verifiedDomains") or [] if d.get("name")]
     evidence = {
@@ -85,11 +92,11 @@ def tenant_asset(
         provider="m365",
         kind="tenant",
         name=org.get("displayName") or tenant_id,
-        location=f"m365:{code}" if code else None,
+        location=location,
         data_categories=["directory"],
         attributes={
             "tenant_id": tenant_id,
-            "default_geo": code,
+            "default_geo": location,
             "location_basis": basis,
             "multi_geo": multi_geo_enabled(org, root_sites or []),
             "country": org.get("countryLetterCode"),

@@ -18,7 +18,7 @@ from core.knowledge.loader import DATA_DIR, load_all, standard_key
 from core.knowledge.names import country_name, is_iso_country
 from core.knowledge.place import JURISDICTION_ORDER, Jurisdiction, Place, SourceRef
 
-NAMESPACES = ("aws", "m365", "slack", "country")
+NAMESPACES = ("aws", "m365", "entra", "slack", "country")
 T = TypeVar("T")
 _ARTICLE_RE = re.compile(r"^\s*(?:art(?:icle)?\.?\s*)?([0-9]{1,3})((?:\s*\([0-9a-z]+\))*)", re.I)
 
@@ -63,6 +63,7 @@ class KnowledgeBase:
 
     def __init__(self, data: dict[str, Any], data_dir: Path) -> None:
         self.data_dir = data_dir
+        self.evaluation_date: dt.date | None = None
         self.version: str = data["kb"]["version"]
         self._data = data
         countries = data["countries"]
@@ -81,6 +82,7 @@ class KnowledgeBase:
             for standard in data["certifications"]["standards"]
             for name in (standard["name"], *standard.get("aliases", ()))
         }
+        self._entra = {s["scope"]: s for s in data["m365_geos"]["entra_region_scopes"]["scopes"]}
         self._slack: dict[str, dict[str, Any]] = {}
         for region in data["slack_regions"]["regions"]:
             for key in (region["id"], region["label"].lower(), region["label"].split(",")[0]):
@@ -92,11 +94,19 @@ class KnowledgeBase:
         directory = Path(data_dir) if data_dir is not None else DATA_DIR
         return cls(load_all(directory), directory)
 
+    def on(self, day: dt.date) -> KnowledgeBase:
+        """A view that judges on ``day`` by default (the evaluation date of a scan or of
+        re-evaluated old evidence), so that expiries and entries into force follow it."""
+        view = copy.copy(self)
+        view.evaluation_date = _day(day)
+        return view
+
     # ----------------------------------------------------------------- resolving codes
 
     def resolve(self, code: str | None, on: dt.date | None = None) -> Place:
-        """Where a namespaced location code is, legally, on date ``on`` (default today)."""
-        day = _day(on)
+        """Where a namespaced location code is, legally, on date ``on`` (default: the
+        evaluation date of this view, else today)."""
+        day = _day(on or self.evaluation_date)
         if not isinstance(code, str) or not code.strip():
             return _unknown(str(code or ""), "", "", "empty location code")
         raw = code.strip()
@@ -166,6 +176,29 @@ class KnowledgeBase:
         mapped = _ref(_inherit(self._data["m365_geos"], geo))
         return self._place(
             f"m365:{code}", "m365", geo["label"], countries, day, mapped, tuple(notes)
+        )
+
+    def _resolve_entra(self, value: str, day: dt.date) -> Place:
+        code = value.upper()
+        section = self._data["m365_geos"]["entra_region_scopes"]
+        scope = self._entra.get(code)
+        if scope is None:
+            return _unknown(
+                f"entra:{code}",
+                "entra",
+                code,
+                f"Entra tenant_region_scope {code!r} is not in the knowledge base",
+                sources=(_ref(section),),
+            )
+        return Place(
+            code=f"entra:{code}",
+            namespace="entra",
+            label=scope["label"],
+            countries=(),
+            jurisdiction="unknown",
+            sources=(_ref(_inherit(section, scope)),),
+            notes=(scope["note"],),
+            region=scope["region"],
         )
 
     def _resolve_slack(self, value: str, day: dt.date) -> Place:
@@ -251,10 +284,11 @@ class KnowledgeBase:
         adequacy = self._data["adequacy"]
         notes: list[str] = []
         for decision in self._decisions.get(iso2, []):
-            if _date(decision["adopted"]) > day:
+            start = decision.get("in_force") or decision["adopted"]
+            if _date(start) > day:
                 notes.append(
-                    f"{iso2}: {decision['instrument']} was adopted only on "
-                    f"{decision['adopted']}, after {day.isoformat()}"
+                    f"{iso2}: {decision['instrument']} entered into force only on "
+                    f"{start}, after {day.isoformat()}"
                 )
                 continue
             if decision["expiry"] and _date(decision["expiry"]) <= day:
@@ -334,6 +368,10 @@ class KnowledgeBase:
         """Art. 83 fine tiers, each with source and as_of."""
         section = self._data["gdpr"]["fine_tiers"]
         return [_inherit(section, t) for t in section["tiers"]]
+
+    def processor_contract_terms(self) -> list[dict[str, Any]]:
+        """What Art. 28(3) requires in a processor contract: key, article and label per term."""
+        return copy.deepcopy(self._data["gdpr"]["processor_contract_terms"]["terms"])
 
     def transfer_mechanisms(self) -> list[dict[str, Any]]:
         """Chapter V transfer tools (adequacy, DPF, SCC 2021, BCR, ...), with source and as_of."""

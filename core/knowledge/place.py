@@ -26,7 +26,9 @@ class Place:
     is exactly one. ``jurisdiction`` is the least protected class among ``countries`` and
     ``unknown`` when the code or its country is not known: no check may treat ``unknown`` as
     allowed. ``adequacy`` carries the Art. 45 decision facts (instrument, adopted, partial, scope,
-    expiry, review, litigation) when a country in the place has one.
+    expiry, review, litigation) when a country in the place has one. ``region`` names a wider
+    geography (e.g. Entra's ``EMEA``) when only that, and not the country, is known: the place is
+    then ``unknown`` and a check asks for confirmation instead of guessing.
     """
 
     code: str
@@ -37,6 +39,7 @@ class Place:
     sources: tuple[SourceRef, ...] = ()
     adequacy: tuple[dict[str, Any], ...] = ()
     notes: tuple[str, ...] = field(default=())
+    region: str | None = None
 
     @property
     def country(self) -> str | None:

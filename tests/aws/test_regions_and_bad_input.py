@@ -57,14 +57,14 @@ def test_requested_regions_skip_discovery(aws: AwsSandbox) -> None:
 
 def test_a_region_the_knowledge_base_does_not_know_is_scanned_and_reported(aws: AwsSandbox) -> None:
     aws.seed({
-        "regions": [{"name": "eu-central-1"}, {"name": "me-west-1"}],
-        "connect_instances": [{"id": "i-new", "alias": "riyadh", "region": "me-west-1",
+        "regions": [{"name": "eu-central-1"}, {"name": "ap-east-9"}],
+        "connect_instances": [{"id": "i-new", "alias": "newplace", "region": "ap-east-9",
                                "storage": [{"type": "CALL_RECORDINGS", "prefix": "rec"}]}],
     })  # fmt: skip
     collection = aws.collect(regions=None, services=["connect"])
-    assert collection.identity["regions"] == ["eu-central-1", "me-west-1"]
+    assert collection.identity["regions"] == ["ap-east-9", "eu-central-1"]
     (warning,) = by_check(collection, "aws-unknown-region").values()
-    assert warning.status == "warn" and "me-west-1" in warning.message
+    assert warning.status == "warn" and "ap-east-9" in warning.message
     storage = by_check(collection, "storage-outside-allowed")
     assert {f.status for f in storage.values()} == {"fail"}
     assert {f.jurisdiction for f in storage.values()} == {"unknown"}

@@ -59,12 +59,25 @@ def test_single_geo_tenant_ignores_pdl_and_skips_geo_calls(
         site["siteCollection"].pop("dataLocationCode")
     collection = scan()
     users = assets(collection, "user_data")
-    assert set(users) == {"m365:EUR"}  # discovery scope EU -> EUR; PDL ignored without Multi-Geo
-    assert users["m365:EUR"].attributes["count"] == 7
-    assert assets(collection, "site_data")["m365:EUR"].attributes["enumerated"] is False
+    # Entra's EU scope is EMEA, not M365's EUR: refined by the tenant's country (NL); PDL is
+    # ignored without Multi-Geo.
+    assert set(users) == {"country:NL"}
+    assert users["country:NL"].attributes["count"] == 7
+    assert assets(collection, "site_data")["country:NL"].attributes["enumerated"] is False
     assert "groups.list" not in collection.calls and "sites.getAllSites" not in collection.calls
-    tenant = assets(collection, "tenant")["m365:EUR"]
-    assert tenant.attributes["location_basis"].startswith("OpenID discovery")
+    tenant = assets(collection, "tenant")["country:NL"]
+    assert tenant.attributes["location_basis"].startswith("tenant country within")
+
+
+def test_entra_eu_scope_without_a_country_is_emea_not_eur(
+    dataset: dict[str, Any], scan: Scan
+) -> None:
+    dataset["organization"][0]["countryLetterCode"] = None
+    for site in dataset["sites"]:
+        site["siteCollection"].pop("dataLocationCode")
+    (tenant,) = assets(scan(), "tenant").values()
+    assert tenant.location == "entra:EU"
+    assert tenant.attributes["location_basis"] == "OpenID discovery tenant_region_scope EU"
 
 
 def test_paging_follows_next_links_past_an_empty_page(scan: Scan, graph: GraphServer) -> None:
@@ -118,7 +131,7 @@ def test_app_access_and_external_sharing_flows(scan: Scan) -> None:
     assert consumer.destination is None and consumer.attributes["not_an_entra_tenant"] is True
     partner = flows["d1e2f3a4-b5c6-4d7e-8f90-a1b2c3d4e5f6"]
     assert partner.attributes["type"] == "cross_tenant_partner"
-    assert partner.destination == "m365:EUR"
+    assert partner.destination == "entra:EU"  # Entra's EMEA geography, not M365's EUR
 
 
 def test_select_and_top_are_sent(scan: Scan, graph: GraphServer) -> None:

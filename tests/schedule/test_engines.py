@@ -5,6 +5,7 @@ mid-task costs nothing; a broker that is down is one line and exit 2."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 import os
@@ -216,15 +217,13 @@ def test_the_rate_budget_holds_across_processes() -> None:
     a spawned child could not import this test module; the engine itself spawns.)"""
     context = multiprocessing.get_context("fork")
     value, out = context.Value("d", 0.0), context.Queue()
-    processes = [
-        context.Process(target=_reserve_slots, args=(value, 10, out)) for _ in range(2)
-    ]
+    processes = [context.Process(target=_reserve_slots, args=(value, 10, out)) for _ in range(2)]
     for process in processes:
         process.start()
     slots = sorted(out.get(timeout=30) for _ in range(20))
     for process in processes:
         process.join(timeout=30)
-    gaps = [b - a for a, b in zip(slots, slots[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(slots)]
     assert min(gaps) >= 0.019  # unshared budgets would hand out the same slot twice (gap ~0)
 
 
@@ -261,7 +260,7 @@ def test_celery_workers_give_the_same_reports_and_no_secret_travels(
         assert secret.encode() not in queued  # ...values never do
     workers.start()
     workers.start()
-    out, err = run.communicate(timeout=120)
+    _, err = run.communicate(timeout=120)
     assert run.returncode == local.exit_code, err.decode()
     assert findings_of(path) == expected
     after = everything_in(client)
@@ -299,7 +298,7 @@ def test_a_worker_killed_mid_task_costs_nothing(
     first.wait(timeout=10)
     slack_server.faults.latency_s = 0.0
     workers.start(visibility_timeout=2)
-    out, err = run.communicate(timeout=120)
+    _, err = run.communicate(timeout=120)
     assert run.returncode in (0, 1, 3), err.decode()
     assert findings_of(path) == expected
     history = tmp_path / "out" / "history.sqlite"
