@@ -10,6 +10,11 @@ when a client failed.
 
     python bench/msp_scan.py                      # 200 clients, 50 ms, concurrency 32
     python bench/msp_scan.py --clients 20         # quick
+    python bench/msp_scan.py --processes 1        # the single-process (threads) engine
+    python bench/msp_scan.py --broker redis://127.0.0.1:6379/0   # 1 vs 2 Celery workers
+
+CPU is the scanner's own: this process plus its collector processes or workers (the sandbox
+servers run in a separate process and are not counted).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import json
 import multiprocessing
 import os
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -104,9 +110,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per request")
     parser.add_argument("--concurrency", type=int, default=32, help="targets at once")
+    parser.add_argument(
+        "--processes", type=int, default=os.cpu_count() or 1, help="local collector processes"
+    )
+    parser.add_argument("--broker", help="Celery broker URL: run with 1, then 2 workers")
     args = parser.parse_args()
 
-    from scanner.multiscan import run_targets_file
     from scanner.targets import load_targets
 
     ours, theirs = multiprocessing.Pipe()
@@ -126,12 +135,11 @@ def main() -> int:
         }
         path.write_text(yaml.safe_dump(document), encoding="utf-8")
         config = load_targets(path)
-        started = time.perf_counter()
-        cpu_started = time.process_time()
-        result = run_targets_file(config)
-        wall = time.perf_counter() - started
-        cpu = time.process_time() - cpu_started
+        runs = []
+        for workers in (1, 2) if args.broker else (0,):
+            runs.append(timed_run(config, args, workers))
         calls = 0
+        result = runs[-1][0]
         for client in result.clients:
             report = Path(tmp) / "reports" / client.client / "latest" / "report.json"
             calls += json.loads(report.read_text())["summary"]["api_calls"]
@@ -143,20 +151,53 @@ def main() -> int:
     incomplete = sum(len(c.incomplete) for c in result.clients)
     ideal = calls * args.latency / args.concurrency
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    engine = f"celery via {args.broker}" if args.broker else f"{args.processes} process(es)"
     print(
         f"clients           {args.clients} ({args.clients * 3} targets), "
-        f"concurrency {args.concurrency}, latency {args.latency * 1000:.0f} ms"
+        f"concurrency {args.concurrency}, latency {args.latency * 1000:.0f} ms, {engine}"
     )
-    print(f"wall time         {wall:.1f} s (scanner CPU {cpu:.1f} s)")
     print(f"API calls         {calls} (served: {served})")
-    print(f"peak memory       {peak_mb:.0f} MiB (scanner max RSS)")
+    print(f"peak memory       {peak_mb:.0f} MiB (scanner max RSS, run process)")
     print(f"incomplete        {incomplete} target(s); failed clients: {len(failed)}")
     if ideal:
-        ratio = wall / ideal
-        verdict = "met" if ratio <= 1.5 else "MISSED"
         print(f"ideal             {ideal:.1f} s = calls x latency / concurrency")
-        print(f"ratio             {ratio:.2f} (target <= 1.5: {verdict})")
+    for _, wall, cpu, workers in runs:
+        label = f"{workers} worker(s)" if workers else "wall time"
+        print(f"{label:<17} {wall:.1f} s, scanner CPU {cpu:.1f} s")
+        print(f"CPU per call      {cpu / max(calls, 1) * 1000:.1f} ms")
+        if ideal:
+            ratio = wall / ideal
+            verdict = "met" if ratio <= 1.5 else "MISSED"
+            print(f"ratio             {ratio:.2f} (target <= 1.5: {verdict})")
+    if len(runs) == 2:
+        print(f"2 vs 1 workers    {runs[0][1] / runs[1][1]:.2f}x faster")
     return 1 if failed else 0
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed_run(config: Any, args: argparse.Namespace, workers: int) -> tuple[Any, float, float, int]:
+    """One run: (result, wall seconds, scanner CPU seconds, workers). Collector processes are
+    joined by the run, and workers stopped before the sandbox, so children's CPU is ours."""
+    from scanner.multiscan import run_targets_file
+
+    command = [sys.executable, "-m", "scanner", "worker", "--broker", str(args.broker)]
+    threads = ["--concurrency", str(max(1, args.concurrency // max(workers, 1)))]
+    started_workers = [
+        subprocess.Popen([*command, *threads], stderr=subprocess.DEVNULL) for _ in range(workers)
+    ]
+    cpu_started = time.process_time() + children_cpu()
+    started = time.perf_counter()
+    result = run_targets_file(config, processes=args.processes, broker=args.broker)
+    wall = time.perf_counter() - started
+    for worker in started_workers:
+        worker.terminate()
+        worker.wait(30)
+    cpu = time.process_time() + children_cpu() - cpu_started
+    return result, wall, cpu, workers
 
 
 if __name__ == "__main__":

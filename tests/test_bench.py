@@ -95,9 +95,13 @@ def test_m365_scan_bench_collects_the_scaled_tenant() -> None:
 
 
 def test_msp_scan_bench_runs_every_client() -> None:
-    output = run_bench("msp_scan.py", "--clients", "2", "--latency", "0.001", "--concurrency", "2")
-    figure(r"^clients +2 \(6 targets\), concurrency 2, latency 1 ms$", output)
-    figure(rf"^wall time +{NUMBER} s \(scanner CPU {NUMBER} s\)$", output)
+    output = run_bench(
+        "msp_scan.py", "--clients", "2", "--latency", "0.001", "--concurrency", "2",
+        "--processes", "2",
+    )  # fmt: skip
+    figure(r"^clients +2 \(6 targets\), concurrency 2, latency 1 ms, 2 process\(es\)$", output)
+    figure(rf"^wall time +{NUMBER} s, scanner CPU {NUMBER} s$", output)
+    figure(rf"^CPU per call +{NUMBER} ms$", output)
     calls = figure(r"^API calls +(\d+) \(served: (\d+)\)$", output)
     assert int(calls.group(1)) > 0
     figure(r"^peak memory +\d+ MiB", output)

@@ -27,9 +27,10 @@ CRON = re.compile(rf"^{CRON_FIELD}(\s+{CRON_FIELD}){{4}}$")
 def assert_cli_parses(argv: list[str]) -> None:
     """The arguments after the program name are accepted by `residency` (parsing only)."""
     ctx = main.make_context("residency", list(argv))
-    scan = main.get_command(ctx, "scan")
-    assert scan is not None
-    scan.make_context("scan", argv[argv.index("scan") + 1 :], parent=ctx)
+    name = next(a for a in argv if not a.startswith("-") and main.get_command(ctx, a))
+    command = main.get_command(ctx, name)
+    assert command is not None
+    command.make_context(name, argv[argv.index(name) + 1 :], parent=ctx)
 
 
 def test_the_example_targets_file_loads(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -108,6 +109,45 @@ def test_kubernetes_cronjob() -> None:
     assert_cli_parses(container["args"])
     mounted = {m["name"] for m in container["volumeMounts"]}
     assert mounted == {v["name"] for v in pod["volumes"]}
+
+
+def test_worker_systemd_unit(tmp_path: Path) -> None:
+    unit = configparser.ConfigParser(strict=True, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read(EXAMPLES / "residency-worker.service")
+    argv = shlex.split(unit["Service"]["ExecStart"])
+    assert "worker" in argv and "--broker" in argv
+    assert argv[argv.index("--broker") + 1].startswith("env:")  # no password in the unit
+    assert_cli_parses(argv[1:])
+    analyze = shutil.which("systemd-analyze")
+    require_system_tool(analyze is not None, "systemd-analyze (Debian package systemd)")
+    real = str(Path(sys.executable).with_name("residency"))
+    text = (EXAMPLES / "residency-worker.service").read_text()
+    (tmp_path / "residency-worker.service").write_text(
+        text.replace("/opt/residency/bin/residency", real).replace(
+            "EnvironmentFile=", "EnvironmentFile=-"
+        )
+    )
+    result = subprocess.run(
+        [str(analyze), "verify", str(tmp_path / "residency-worker.service")],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_kubernetes_worker_deployment() -> None:
+    doc = yaml.safe_load((EXAMPLES / "kubernetes-workers.yaml").read_text())
+    assert (doc["apiVersion"], doc["kind"]) == ("apps/v1", "Deployment")
+    pod = doc["spec"]["template"]["spec"]
+    assert (
+        doc["spec"]["selector"]["matchLabels"].items()
+        <= doc["spec"]["template"]["metadata"]["labels"].items()
+    )
+    (container,) = pod["containers"]
+    args = container["args"]
+    assert "worker" in args and args[args.index("--broker") + 1] == "env:REDIS_URL"
+    assert "REDIS_URL" in {e["name"] for e in container["env"]}
+    assert_cli_parses(args)
 
 
 def test_github_actions_workflow() -> None:
