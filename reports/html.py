@@ -25,6 +25,7 @@ from reports.common import (
     worst_first,
 )
 from reports.html_env import page
+from reports.register import register
 
 PAGE_SIZE = 100
 
@@ -41,6 +42,7 @@ def render(document: dict[str, Any]) -> str:
         chart=residency_chart(document["findings"]),
         gaps=[s for t in document["targets"] for s in gap_sentences(t, limit=20)],
         matrix=_matrix(document) if len(document["targets"]) > 1 else None,
+        register=register(document),
         payload=encode_payload(document["findings"], document["targets"]),
         page_size=PAGE_SIZE,
     )

@@ -39,7 +39,8 @@ def csp(script: str, style: str) -> str:
 
 def page(template: str, title: str, **context: Any) -> str:
     """Render ``template`` inside the shared layout with the shared script and style."""
-    script, style = asset("report.js"), asset("report.css")
+    script = asset("report.js") + asset("register.js")
+    style = asset("report.css") + asset("register.css")
     return (
         environment()
         .get_template(template)
