@@ -35,6 +35,7 @@ def render(document: dict[str, Any]) -> str:
     targets = [_target_view(i, t, document) for i, t in enumerate(document["targets"])]
     return page(
         "report.html.j2",
+        parts=("register",),
         title=f"EU residency report: {summary['verdict'].upper()}",
         document=document,
         summary=summary,

@@ -148,7 +148,7 @@ def _cells(
     """The columns that identify an entry: equal cells, one row."""
     evidence = finding["evidence"]
     entry = meta["entry"]
-    kind = evidence.get("kind") or evidence.get("path")
+    kind = evidence.get("kind") or evidence.get("path") or evidence.get("flow_kind")
     source = stored.get(evidence.get("source", "")) if entry == "copy" else None
     if entry in ("storage", "copy"):
         vendor = _find(vendors.get(finding["target"], []), {processor or ""})

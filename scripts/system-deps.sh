@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: headless Chromium (HTML report tests) and PostgreSQL
-# (history store tests). Installs only what is missing; needs root (or sudo) on a fresh machine.
+# Debian packages the test suite needs: headless Chromium (HTML report tests), PostgreSQL
+# (history store tests) and headless LibreOffice Calc (transfer register CSV tests). Installs
+# only what is missing; needs root (or sudo) on a fresh machine.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-calc-nogui)
 command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
