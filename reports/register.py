@@ -230,8 +230,13 @@ def _provider_tool(facts: dict[str, Any]) -> str:
 
 
 def _place(finding: dict[str, Any]) -> dict[str, Any]:
-    place: dict[str, Any] = finding["evidence"].get("place") or {}
-    return place
+    """The place as the check summarised it, else as the knowledge base knows the location
+    (app and sharing checks name a location without summarising it)."""
+    place: dict[str, Any] | None = finding["evidence"].get("place")
+    if place or not finding["location"]:
+        return place or {}
+    known = default_kb().resolve(finding["location"])
+    return {"label": known.label, "countries": known.countries, "adequacy": known.adequacy}
 
 
 def _where(finding: dict[str, Any]) -> str:
