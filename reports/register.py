@@ -4,9 +4,10 @@ or exposes it, aggregated over the resources behind it (Art. 30(1)(d)-(e) and 30
 Which checks give entries is data (``register.yaml``); security measures are no entries. An entry
 names the data categories (a copy inherits its source's), the system, the recipient, where the
 data goes with its jurisdiction, the transfer tool with the TIA and DPA dates of the vendor
-register, the worst verdict and the checks that judged it. Like every report helper it reads the
-findings document only (plus the shipped knowledge base), so a saved report.json renders the
-same register as a fresh scan.
+register, the worst verdict and the checks that judged it, and when it was first seen (the
+document's ``first_seen`` map, written by scheduled runs with a history). Like every report
+helper it reads the findings document only (plus the shipped knowledge base), so a saved
+report.json renders the same register as a fresh scan.
 """
 
 from __future__ import annotations
@@ -70,9 +71,12 @@ class _Entry:
     statuses: set[str] = field(default_factory=set)
     checks: set[str] = field(default_factory=set)
     resources: set[str] = field(default_factory=set)
+    first_seen: str = ""
 
-    def add(self, finding: dict[str, Any], categories: Iterable[str]) -> None:
+    def add(self, finding: dict[str, Any], categories: Iterable[str], seen: str | None) -> None:
         self.categories.extend(c for c in categories if c not in self.categories)
+        if seen and (not self.first_seen or seen < self.first_seen):
+            self.first_seen = seen
         self.statuses.add(finding["status"])
         self.checks.add(finding["check_id"])
         self.resources.add(finding["resource_name"])
@@ -83,7 +87,7 @@ class _Entry:
             "data_categories": "; ".join(self.categories),
             "verdict": min(self.statuses, key=STATUS_ORDER.__getitem__),
             "checks": ", ".join(sorted(self.checks)),
-            "first_seen": "",
+            "first_seen": self.first_seen,
             "resource_count": str(len(self.resources)),
             "resources": "; ".join(sorted(self.resources)),
         }
@@ -100,12 +104,13 @@ def register(document: dict[str, Any]) -> list[dict[str, str]]:
     stored = {f["resource"]: f for f in findings if kinds[f["check_id"]]["entry"] == "storage"}
     processors = {t["name"]: t["identity"].get("processor") for t in document["targets"]}
     vendors = _vendor_register(document["findings"])
+    first_seen: dict[str, str] = document.get("first_seen", {})
     entries: dict[tuple[str, ...], _Entry] = {}
     for finding in findings:
         meta = kinds[finding["check_id"]]
         cells = _cells(finding, meta, stored, vendors, processors.get(finding["target"]))
         entry = entries.setdefault(tuple(cells.values()), _Entry(cells))
-        entry.add(finding, _categories(finding, meta, stored))
+        entry.add(finding, _categories(finding, meta, stored), first_seen.get(finding["id"]))
     rows = [e.row() for e in entries.values()]
     return sorted(
         rows,
