@@ -33,6 +33,9 @@ RECIPIENT_ROLES = {
     "sharing": "external organisation",
 }
 INSIDE = frozenset({"eu", "eea"})
+# A spreadsheet cell holds at most 32,767 characters (Excel); longer resource lists are cut and
+# say how many names are left out (resource_count and the JSON report keep them all).
+RESOURCES_CELL_LIMIT = 32_000
 # The columns of every register format, in order (defined in the README, "Transfer register").
 COLUMNS = (
     "target",
@@ -89,8 +92,22 @@ class _Entry:
             "checks": ", ".join(sorted(self.checks)),
             "first_seen": self.first_seen,
             "resource_count": str(len(self.resources)),
-            "resources": "; ".join(sorted(self.resources)),
+            "resources": _listed(sorted(self.resources)),
         }
+
+
+def _listed(names: list[str]) -> str:
+    text = "; ".join(names)
+    if len(text) <= RESOURCES_CELL_LIMIT:
+        return text
+    shown: list[str] = []
+    length = 0
+    for name in names:
+        length += len(name) + 2
+        if length > RESOURCES_CELL_LIMIT - 100:
+            break
+        shown.append(name)
+    return "; ".join(shown) + f"; … and {len(names) - len(shown)} more"
 
 
 def register(document: dict[str, Any]) -> list[dict[str, str]]:
@@ -181,7 +198,8 @@ def _cells(
         if entry == "copy"
         else "",
         "destination": _where(finding),
-        "country": finding["country"] or " ".join(_place(finding).get("countries", [])),
+        "country": finding["country"]
+        or " ".join(c for c in _place(finding).get("countries") or [] if c),
         "jurisdiction": JURISDICTION_LABELS[jurisdiction],
         "transfer_tool": transfer_tool(finding, vendor, facts),
         "tia_date": str((vendor or {}).get("tia_date") or "")

@@ -144,6 +144,23 @@ def test_transfer_register_defuses_spreadsheet_formulas(document: dict[str, Any]
     assert row["resources"] == '\'=HYPERLINK("http://evil","x")'
 
 
+def test_transfer_register_cuts_a_resource_list_a_spreadsheet_cell_cannot_hold(
+    document: dict[str, Any],
+) -> None:
+    bucket = next(f for f in document["findings"] if f["resource_name"] == "kn-call-recordings")
+    copies = [
+        {**bucket, "id": f"copy-{i}", "resource": f"aws:s3:::b-{i}", "resource_name": f"b-{i:05}"}
+        for i in range(6000)
+    ]
+    document["findings"] += copies
+    row = next(r for r in register_rows(document) if "Frankfurt" in r["destination"])
+    assert row["resource_count"] == "6001"
+    assert len(row["resources"]) <= 32_767
+    listed = row["resources"].split("; ")
+    assert listed[-1] == f"… and {6001 - len(listed[:-1])} more"
+    assert listed[:3] == ["b-00000", "b-00001", "b-00002"]
+
+
 def test_transfer_register_uses_the_vendor_register(document: dict[str, Any]) -> None:
     processor = next(f for f in document["findings"] if f["resource"].endswith("aws:us-west-2"))
     processor["evidence"]["vendor_register"] = {
