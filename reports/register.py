@@ -70,14 +70,14 @@ def entry_checks() -> dict[str, dict[str, str]]:
 @dataclass
 class _Entry:
     cells: dict[str, str]
-    categories: list[str] = field(default_factory=list)
+    categories: set[str] = field(default_factory=set)
     statuses: set[str] = field(default_factory=set)
     checks: set[str] = field(default_factory=set)
     resources: set[str] = field(default_factory=set)
     first_seen: str = ""
 
     def add(self, finding: dict[str, Any], categories: Iterable[str], seen: str | None) -> None:
-        self.categories.extend(c for c in categories if c not in self.categories)
+        self.categories.update(categories)
         if seen and (not self.first_seen or seen < self.first_seen):
             self.first_seen = seen
         self.statuses.add(finding["status"])
@@ -87,7 +87,7 @@ class _Entry:
     def row(self) -> dict[str, str]:
         return {
             **self.cells,
-            "data_categories": "; ".join(self.categories),
+            "data_categories": "; ".join(sorted(self.categories)),
             "verdict": min(self.statuses, key=STATUS_ORDER.__getitem__),
             "checks": ", ".join(sorted(self.checks)),
             "first_seen": self.first_seen,
@@ -170,8 +170,12 @@ def _cells(
     """The columns that identify an entry: equal cells, one row."""
     evidence = finding["evidence"]
     entry = meta["entry"]
-    kind = evidence.get("kind") or evidence.get("path") or evidence.get("flow_kind")
-    source = stored.get(evidence.get("source", "")) if entry == "copy" else None
+    name = evidence.get("flow_kind", entry) if entry == "copy" else entry
+    kind = evidence.get("kind") or evidence.get("path")
+    source = ""
+    if entry == "copy":
+        origin = stored.get(evidence.get("source", ""))
+        source = _where(origin) if origin else str(evidence.get("source", ""))
     if entry in ("storage", "copy"):
         vendor = _find(vendors.get(finding["target"], []), {processor or ""})
         facts = default_kb().processor(processor) if processor else None
@@ -187,16 +191,12 @@ def _cells(
     jurisdiction = finding["jurisdiction"] or "unknown"
     return {
         "target": finding["target"],
-        "entry": evidence.get("flow_kind", entry) if entry == "copy" else entry,
-        "system": f"{finding['provider']} {kind}" if kind else meta.get("system", ""),
+        "entry": name,
+        "system": meta.get("system") or f"{finding['provider']} {kind or name}",
         "provider": finding["provider"],
         "recipient": recipient,
         "recipient_role": RECIPIENT_ROLES[entry],
-        "source": _where(source)
-        if source
-        else evidence.get("source", "")
-        if entry == "copy"
-        else "",
+        "source": source,
         "destination": _where(finding),
         "country": finding["country"]
         or " ".join(c for c in _place(finding).get("countries") or [] if c),
