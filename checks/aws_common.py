@@ -10,7 +10,8 @@ S3_PREFIX = "s3://"
 
 def bucket_holdings(ctx: CheckContext) -> dict[str, list[str]]:
     """Bucket name -> data categories known to land there: the bucket's own (``unclassified``
-    until someone classifies it) plus what Amazon Connect writes into it."""
+    until someone classifies it) plus what Amazon Connect writes into it and what S3 replication
+    copies into it from another bucket (a copy holds what its source holds)."""
     holdings: dict[str, list[str]] = {}
     for asset in ctx.collection.assets:
         name = None
@@ -23,6 +24,12 @@ def bucket_holdings(ctx: CheckContext) -> dict[str, list[str]]:
         if name:
             known = holdings.setdefault(name, [])
             known.extend(c for c in asset.data_categories if c not in known)
+    buckets = {a.id: a.name for a in ctx.collection.assets if a.kind == "s3.bucket"}
+    for flow in ctx.collection.flows:
+        if flow.kind == "replication" and flow.source in buckets and flow.destination_name:
+            copied = holdings.get(buckets[flow.source], [])
+            known = holdings.setdefault(flow.destination_name, [])
+            known.extend(c for c in copied if c not in known)
     for known in holdings.values():
         if len(known) > 1 and "unclassified" in known:
             known.remove("unclassified")

@@ -42,6 +42,7 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
                 GEO_KINDS[a.kind]: a.attributes.get("members", [])[:NAMED_PER_KIND] for a in assets
             },
             "assets": [a.id for a in assets],
+            "data_categories": _categories(assets),
         }
         resource = f"m365:{tenant_id}:multigeo:{location}"
         name = f"Multi-Geo location {location.split(':', 1)[-1]} ({summary})"
@@ -60,6 +61,11 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
         if verdict.status == "fail":
             verdict.message += f"; outside the policy: {_named(assets)}"
         yield verdict
+
+
+def _categories(assets: list[Asset]) -> list[str]:
+    """What the satellite geo holds: every category of its user, group and site data, once."""
+    return list(dict.fromkeys(c for a in assets for c in a.data_categories))
 
 
 def _named(assets: list[Asset]) -> str:

@@ -24,6 +24,7 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
             "tenant_region_sub_scope": discovery.get("tenant_region_sub_scope"),
             "country": attrs.get("country"),
             "multi_geo": attrs.get("multi_geo"),
+            "data_categories": asset.data_categories,
         }
         if asset.location is None:
             yield Verdict(

@@ -27,6 +27,7 @@ def _verdict(ctx: CheckContext, ws: Asset) -> Verdict:
         "proven_by_api": a.get("proven_by_api"),
         "declared_by_admin": a.get("declared_by_admin"),
         "location_basis": a.get("location_basis"),
+        "data_categories": ws.data_categories,
     }
     plan = f"the {a.get('plan_label')} plan" if a.get("plan") else "an unreadable plan"
     declared, ref = a.get("declared_region"), a.get("declared_region_evidence")

@@ -25,6 +25,7 @@ from reports.common import (
     worst_first,
 )
 from reports.html_env import page
+from reports.register import register
 
 PAGE_SIZE = 100
 
@@ -34,6 +35,7 @@ def render(document: dict[str, Any]) -> str:
     targets = [_target_view(i, t, document) for i, t in enumerate(document["targets"])]
     return page(
         "report.html.j2",
+        parts=("register",),
         title=f"EU residency report: {summary['verdict'].upper()}",
         document=document,
         summary=summary,
@@ -42,6 +44,7 @@ def render(document: dict[str, Any]) -> str:
         gaps=[s for t in document["targets"] for s in gap_sentences(t, limit=20)],
         matrix=_matrix(document) if len(document["targets"]) > 1 else None,
         vendors=_vendor_certifications(document["findings"]),
+        register=register(document),
         payload=encode_payload(document["findings"], document["targets"]),
         page_size=PAGE_SIZE,
     )

@@ -37,9 +37,11 @@ def csp(script: str, style: str) -> str:
     )
 
 
-def page(template: str, title: str, **context: Any) -> str:
-    """Render ``template`` inside the shared layout with the shared script and style."""
-    script, style = asset("report.js"), asset("report.css")
+def page(template: str, title: str, parts: tuple[str, ...] = (), **context: Any) -> str:
+    """Render ``template`` inside the shared layout with the shared script and style, plus the
+    script and style of each named part (``register`` -> register.js, register.css)."""
+    script = "".join(asset(f"{name}.js") for name in ("report", *parts))
+    style = "".join(asset(f"{name}.css") for name in ("report", *parts))
     return (
         environment()
         .get_template(template)

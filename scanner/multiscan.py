@@ -229,6 +229,9 @@ class MultiScan:
                 reason = entry["error"] or f"{gaps} part(s) could not be read"
                 result.incomplete.append({"target": entry["name"], "reason": reason})
             result.drift.append(diff(entry["name"], self._baseline(entry["name"]), document))
+        first_seen = self._first_seen(document)
+        if first_seen:
+            document["first_seen"] = first_seen
         folder = RunFolder(client.report_dir, self.result.run_id, clock=lambda: self.started)
         changes = {
             "run_id": self.result.run_id,
@@ -247,6 +250,20 @@ class MultiScan:
             result.report_error = f"report not written: {reason}"
             result.exit_code = EXIT_CANNOT_START
         return result
+
+    def _first_seen(self, document: dict[str, Any]) -> dict[str, str]:
+        """Finding id -> start of the earliest recorded run with it (this run for new ones);
+        empty without a history (the register's first_seen column stays blank then)."""
+        if self.history is None:
+            return {}
+        seen: dict[str, str] = {}
+        try:
+            for entry in document["targets"]:
+                seen.update(self.history.first_seen(entry["name"]))
+        except HistoryError as exc:
+            self._history_failed(exc)
+            return {}
+        return {f["id"]: seen.get(f["id"], self.result.started_at) for f in document["findings"]}
 
     def _baseline(self, target: str) -> Any:
         if self.history is None:

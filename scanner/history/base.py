@@ -98,6 +98,10 @@ class HistoryStore(abc.ABC):
         """The findings of the last complete run of ``target``, or None if it never completed."""
 
     @abc.abstractmethod
+    def first_seen(self, target: str) -> dict[str, str]:
+        """Finding id -> the start of the earliest recorded run of ``target`` that had it."""
+
+    @abc.abstractmethod
     def record(self, run: RunRecord) -> None:
         """Store a run and all its targets in one transaction (all or nothing)."""
 

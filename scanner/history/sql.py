@@ -119,6 +119,16 @@ class SqlHistory(HistoryStore):
         keys = ("id", "check_id", "resource", "resource_name", "status", "severity", "message")
         return Baseline(row[0], row[1], {r[0]: dict(zip(keys, r, strict=True)) for r in rows})
 
+    def first_seen(self, target: str) -> dict[str, str]:
+        with self.errors("read first sightings from"), self.transaction() as cur:
+            rows = self.execute(
+                cur,
+                "SELECT f.finding_id, MIN(r.started_at) FROM findings f "
+                "JOIN runs r ON r.id = f.run_id WHERE f.target = ? GROUP BY f.finding_id",
+                (target,),
+            ).fetchall()
+        return {r[0]: r[1] for r in rows}
+
     def record(self, run: RunRecord) -> None:
         recorded = now_iso()
         with self.errors("record the run in"), self.transaction() as cur:

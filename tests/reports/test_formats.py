@@ -106,30 +106,81 @@ def test_ocsf_validates_against_the_compliance_finding_schema(document: dict[str
         validator.validate(broken)
 
 
-def test_transfer_register_rows_and_bases(document: dict[str, Any]) -> None:
-    rows = list(csv.DictReader(io.StringIO(transfer_register.render(document))))
-    assert len(rows) == sum(1 for f in document["findings"] if f["location"])
-    by_name = {r["resource_name"]: r for r in rows}
-    assert by_name["kn-call-recordings"]["legal_basis"] == "EU/EEA"
-    assert by_name["kn-uk-support-tickets"]["legal_basis"].startswith("adequacy decision (")
-    assert by_name["kn-chat-transcripts-dr"]["legal_basis"] == "SCC (provider DPA), no TIA"
-    assert by_name["Klantenservice Noord workspace"]["legal_basis"] == "none"
-    assert by_name["Zendesk bridge"]["legal_basis"] == "none (location unknown)"
-    assert by_name["kn-chat-transcripts -> kn-chat-transcripts-dr"]["kind"] == "replication"
+def register_rows(document: dict[str, Any]) -> list[dict[str, str]]:
+    text = transfer_register.render(document)
+    assert text.startswith("\ufeff")  # the BOM that makes Excel read UTF-8
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
+
+
+def test_transfer_register_one_row_per_place_and_flow(document: dict[str, Any]) -> None:
+    source = next(f for f in document["findings"] if f["resource_name"] == "kn-chat-transcripts")
+    source["evidence"]["data_categories"] = ["chat"]
+    rows = register_rows(document)
+    by_place = {(r["entry"], r["destination"]): r for r in rows}
+    assert len(by_place) == len(rows) == 11
+    us_east = by_place["storage", "US East (N. Virginia) (aws:us-east-1)"]
+    assert us_east["resource_count"] == "2"
+    assert us_east["resources"] == f"{XSS}; kn-crm-exports-legacy-us"
+    assert us_east["transfer_tool"] == "SCC in the provider's DPA (module 2, 3)"
+    assert us_east["recipient"] == "AWS EMEA SARL" and us_east["recipient_role"] == "processor"
+    frankfurt = by_place["storage", "Europe (Frankfurt) (aws:eu-central-1)"]
+    assert (frankfurt["jurisdiction"], frankfurt["transfer_tool"]) == ("EU", "not needed (EU/EEA)")
+    london = by_place["storage", "Europe (London) (aws:eu-west-2)"]
+    assert london["transfer_tool"].startswith("adequacy decision (Commission Implementing")
+    copy = by_place["replication", "US West (Oregon) (aws:us-west-2)"]
+    assert copy["data_categories"] == "chat"  # inherited from the source bucket
+    assert copy["source"] == "Europe (Ireland) (aws:eu-west-1)"
+    assert copy["country"] == "US" and copy["verdict"] == "fail"
+    zendesk = next(r for r in rows if r["resources"] == "Zendesk bridge")
+    assert zendesk["transfer_tool"] == "unknown (location unknown)"
+    # processor and coverage findings are no places: they fill the recipient and tool columns
+    assert {r["checks"] for r in rows} == {"storage-outside-allowed", "replication-outside-allowed"}
 
 
 def test_transfer_register_defuses_spreadsheet_formulas(document: dict[str, Any]) -> None:
-    document["findings"][0]["resource_name"] = '=HYPERLINK("http://evil","x")'
-    rows = list(csv.DictReader(io.StringIO(transfer_register.render(document))))
-    assert rows[0]["resource_name"] == '\'=HYPERLINK("http://evil","x")'
+    finding = next(f for f in document["findings"] if f["resource_name"] == "kn-call-recordings")
+    finding["resource_name"] = '=HYPERLINK("http://evil","x")'
+    row = next(r for r in register_rows(document) if "Frankfurt" in r["destination"])
+    assert row["resources"] == '\'=HYPERLINK("http://evil","x")'
+
+
+def test_transfer_register_cuts_a_resource_list_a_spreadsheet_cell_cannot_hold(
+    document: dict[str, Any],
+) -> None:
+    bucket = next(f for f in document["findings"] if f["resource_name"] == "kn-call-recordings")
+    copies = [
+        {**bucket, "id": f"copy-{i}", "resource": f"aws:s3:::b-{i}", "resource_name": f"b-{i:05}"}
+        for i in range(6000)
+    ]
+    document["findings"] += copies
+    row = next(r for r in register_rows(document) if "Frankfurt" in r["destination"])
+    assert row["resource_count"] == "6001"
+    assert len(row["resources"]) <= 32_767
+    listed = row["resources"].split("; ")
+    assert listed[-1] == f"… and {6001 - len(listed[:-1])} more"
+    assert listed[:3] == ["b-00000", "b-00001", "b-00002"]
 
 
 def test_transfer_register_uses_the_vendor_register(document: dict[str, Any]) -> None:
     processor = next(f for f in document["findings"] if f["resource"].endswith("aws:us-west-2"))
-    processor["evidence"]["vendor_register"] = {"scc_module": 2, "tia_date": "2026-01-15"}
-    rows = list(csv.DictReader(io.StringIO(transfer_register.render(document))))
-    dr = next(r for r in rows if r["resource_name"] == "kn-chat-transcripts-dr")
-    assert dr["legal_basis"] == "SCC module 2 + TIA 2026-01-15"
+    processor["evidence"]["vendor_register"] = {
+        "id": "aws",
+        "legal_entity": "Amazon Web Services EMEA SARL",
+        "transfer_tool": "scc",
+        "scc_module": 2,
+        "tia_date": "2026-01-15",
+        "dpa_signed": "2025-11-01",
+    }
+    rows = register_rows(document)
+    dr = next(r for r in rows if r["resources"] == "kn-chat-transcripts-dr")
+    assert (dr["transfer_tool"], dr["tia_date"], dr["dpa_date"]) == (
+        "SCC module 2",
+        "2026-01-15",
+        "2025-11-01",
+    )
+    assert dr["recipient"] == "Amazon Web Services EMEA SARL"
+    ireland = next(r for r in rows if r["resources"] == "kn-chat-transcripts")
+    assert (ireland["tia_date"], ireland["dpa_date"]) == ("", "2025-11-01")  # no transfer, no TIA
 
 
 def test_markdown_is_short_and_inert(document: dict[str, Any]) -> None:

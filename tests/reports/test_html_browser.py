@@ -148,3 +148,24 @@ def test_portfolio_link_opens_the_target_filtered_by_check(opened: Watched) -> N
     rows = opened.visible_rows(1)
     assert len(rows) == 2 and all("storage-outside-allowed" in r for r in rows)
     assert opened.requests == [opened.url]
+
+
+def test_transfer_register_sorts_and_filters(opened: Watched) -> None:
+    page = opened.page
+    rows = page.locator("table.register-table tbody tr:visible")
+    assert rows.count() == 11
+    page.select_option('section.register select[data-field="jurisdiction"]', "third country")
+    expect(rows).to_have_count(4)
+    assert all("third country" in text for text in rows.all_inner_texts())
+    page.fill("section.register input.rq", "oregon")
+    expect(rows).to_have_count(2)
+    page.fill("section.register input.rq", "")
+    page.select_option('section.register select[data-field="jurisdiction"]', "")
+    page.click('section.register th:text-is("Resources")')
+    counts = page.locator("table.register-table tbody tr td:last-child").all_inner_texts()
+    assert [int(c.split(":")[0]) for c in counts] == sorted(int(c.split(":")[0]) for c in counts)
+    page.click('section.register th:text-is("Verdict")')
+    verdicts = page.locator("table.register-table tbody td.rv").all_inner_texts()
+    assert verdicts[0] == "fail" and verdicts[-1] == "pass"
+    assert page.locator("section.register img").count() == 0  # the hostile name stays text
+    assert opened.console == [] and opened.requests == [opened.url]

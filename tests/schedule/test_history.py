@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,19 @@ def test_baseline_is_the_last_complete_run_of_the_same_target(store: HistoryStor
     assert (r2.targets, r2.incomplete, r2.fails) == (1, 1, 0)
     assert [r.id for r in store.runs(target="beta/aws")] == ["r1"]
     assert [r.id for r in store.runs(limit=1)] == ["r2"]
+
+
+def test_first_seen_is_the_earliest_run_with_the_finding(store: HistoryStore) -> None:
+    t = "acme/aws"
+    b1, b2 = finding("c", t, "b1", "fail"), finding("c", t, "b2", "pass")
+    store.record(replace(run("r1", target(t, [b1])), started_at="2026-01-01T00:00:00+00:00"))
+    store.record(replace(run("r2", target(t, [b1, b2])), started_at="2026-02-01T00:00:00+00:00"))
+    store.record(replace(run("r3", target(t, [b2])), started_at="2026-03-01T00:00:00+00:00"))
+    assert store.first_seen(t) == {
+        b1["id"]: "2026-01-01T00:00:00+00:00",
+        b2["id"]: "2026-02-01T00:00:00+00:00",
+    }
+    assert store.first_seen("beta/aws") == {}
 
 
 def test_a_run_is_recorded_all_or_nothing(store: HistoryStore) -> None:

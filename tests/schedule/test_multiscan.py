@@ -7,6 +7,8 @@ disk filling up while a report is written.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import resource
@@ -160,6 +162,39 @@ def test_drift_alerts_only_on_change_and_latest_follows(
     assert len(runs) == 3
     assert (folder / "latest").resolve() == runs[-1].resolve()
     assert os.readlink(folder / "latest") == os.path.join("runs", runs[-1].name)
+
+
+def test_the_transfer_register_says_when_each_place_was_first_seen(
+    moto: str, write_tenants: Write, tmp_path: Path
+) -> None:
+    seed(moto, BUCKETS)
+    path = tenants(
+        write_tenants, [{"name": "acme", "aws": aws(moto)}],
+        reports={"dir": "out", "formats": ["json", "csv"]},
+    )  # fmt: skip
+    folder = tmp_path / "out" / "acme"
+
+    def register() -> dict[str, str]:
+        text = (folder / "latest" / "report.csv").read_text(encoding="utf-8-sig")
+        return {r["destination"]: r["first_seen"] for r in csv.DictReader(io.StringIO(text))}
+
+    def started(newest: int) -> str:
+        runs = json.loads(run_cli("history", "--config", str(path), "--json").stdout)
+        return str(runs[newest]["started_at"])
+
+    assert run_cli("scan", "--config", str(path)).exit_code == 1
+    before = register()
+    assert set(before) == {
+        "Europe (Frankfurt) (aws:eu-central-1)",
+        "US East (N. Virginia) (aws:us-east-1)",
+        "Europe (London) (aws:eu-west-2)",
+    }
+    assert set(before.values()) == {started(0)}  # first seen now: the run is recorded too
+    create_bucket(moto, "paris-exports", "eu-west-3")
+    assert run_cli("scan", "--config", str(path)).exit_code == 1
+    after = register()
+    assert {k: v for k, v in after.items() if k in before} == {k: started(1) for k in before}
+    assert after["Europe (Paris) (aws:eu-west-3)"] == started(0)  # new in the latest run
 
 
 def test_an_expired_waiver_unmutes_and_alerts_in_a_scheduled_run(
