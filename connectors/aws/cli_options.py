@@ -44,8 +44,8 @@ OPTIONS: list[click.Option] = [
     ),
     click.Option(
         ["--role-name", "role_name"],
-        help="Role assumed in each member account with --org "
-        "(default: OrganizationAccountAccessRole).",
+        help="Role assumed in each member account with --org (default: "
+        "EUResidencyScannerReadOnly, read-only; `residency permissions aws` prints its policies).",
     ),
     click.Option(
         ["--external-id", "external_id"],
