@@ -7,12 +7,17 @@ from botocore.exceptions import (
     ClientError,
     ConnectionError,
     ConnectTimeoutError,
+    CredentialRetrievalError,
+    EndpointProviderError,
     HTTPClientError,
+    NoAuthTokenError,
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
     ProfileNotFound,
     ReadTimeoutError,
+    TokenRetrievalError,
+    UnknownEndpointError,
 )
 from botocore.parsers import ResponseParserError
 
@@ -50,6 +55,10 @@ REGION_OFF = {"OptInRequired", "InvalidRegion"}
 AWS_ERRORS = (ClientError, BotoCoreError, ResponseParserError)
 TIMEOUTS = (ReadTimeoutError, ConnectTimeoutError)
 UNREACHABLE = (ConnectionError, HTTPClientError)  # refused, reset, DNS, TLS, proxy
+NO_ENDPOINT = (UnknownEndpointError, EndpointProviderError)  # not offered in this partition
+# the SDK could not (re)fetch credentials mid-scan (expired SSO token, refused refresh)
+CREDENTIALS_LOST = (NoCredentialsError, CredentialRetrievalError, NoAuthTokenError,
+                    TokenRetrievalError)  # fmt: skip
 MESSAGE_LIMIT = 300  # an unparseable body is quoted in the exception; keep its start only
 
 
@@ -91,6 +100,10 @@ def gap_reason(exc: Exception, opt_in_region: bool = False) -> GapReason:
         return GapReason.UNREACHABLE
     if isinstance(exc, ResponseParserError):
         return GapReason.MALFORMED_RESPONSE
+    if isinstance(exc, NO_ENDPOINT):
+        return GapReason.NOT_FOUND
+    if isinstance(exc, CREDENTIALS_LOST):
+        return GapReason.CREDENTIALS_REJECTED
     return GapReason.INTERNAL_ERROR
 
 

@@ -11,8 +11,20 @@ import json
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+    SSLError,
+    TokenRetrievalError,
+    UnknownEndpointError,
+)
+from botocore.parsers import ResponseParserError
 
 from connectors.aws.connector import AwsConnector
+from connectors.aws.errors import DeadlineExceeded, gap_reason
 from connectors.base import Target
 from core.models import GapReason
 from reports.json_format import validate
@@ -103,3 +115,25 @@ def test_a_silent_identity_endpoint_is_exit_2(
     assert result.exit_code == 2
     assert "cannot reach the AWS identity endpoint" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (ReadTimeoutError(endpoint_url="u"), GapReason.TIMEOUT),
+        (ConnectTimeoutError(endpoint_url="u"), GapReason.TIMEOUT),
+        (DeadlineExceeded(seconds=60), GapReason.TIMEOUT),
+        (EndpointConnectionError(endpoint_url="u"), GapReason.UNREACHABLE),
+        (SSLError(endpoint_url="u", error="bad record"), GapReason.UNREACHABLE),
+        (ConnectionClosedError(endpoint_url="u"), GapReason.UNREACHABLE),
+        (ResponseParserError("invalid XML"), GapReason.MALFORMED_RESPONSE),
+        (ClientError({"Error": {"Code": "502", "Message": "<html>"}}, "X"),
+         GapReason.MALFORMED_RESPONSE),
+        (ClientError({"Error": {"Code": "InternalFailure"}}, "X"), GapReason.API_ERROR),
+        (UnknownEndpointError(service_name="s", region_name="r"), GapReason.NOT_FOUND),
+        (TokenRetrievalError(provider="sso", error_msg="expired"),
+         GapReason.CREDENTIALS_REJECTED),
+    ],
+)  # fmt: skip
+def test_each_failure_has_its_reason(error: Exception, reason: GapReason) -> None:
+    assert gap_reason(error) == reason
