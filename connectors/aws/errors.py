@@ -132,7 +132,7 @@ def start_error(exc: Exception, where: str) -> AuthError:
     if isinstance(exc, NoRegionError):
         return AuthError(f"{where}: no AWS region configured")
     if isinstance(exc, (*TIMEOUTS, *UNREACHABLE, DeadlineExceeded, ResponseParserError)):
-        return AuthError(f"{where}: cannot reach the AWS identity endpoint ({gap_message(exc)})")
+        return AuthError(f"{where}: cannot reach the AWS endpoint ({gap_message(exc)})")
     if isinstance(exc, ClientError):
         code = error_code(exc)
         if code in BAD_CREDENTIALS:

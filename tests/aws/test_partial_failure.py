@@ -113,7 +113,7 @@ def test_a_silent_identity_endpoint_is_exit_2(
                          "--max-attempts", "2", "--read-timeout", "1",
                          "--output-dir", str(tmp_path))  # fmt: skip
     assert result.exit_code == 2
-    assert "cannot reach the AWS identity endpoint" in result.stderr
+    assert "cannot reach the AWS endpoint" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
