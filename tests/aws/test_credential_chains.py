@@ -28,6 +28,7 @@ from connectors.base import CallLedger
 from core.errors import ReadOnlyViolation
 from sandbox.aws import ACCOUNT_ID, create_organization
 from sandbox.aws_credentials import CredentialServer
+from sandbox.aws_stub import StubData, StubServer
 
 ROOT = Path(__file__).parents[2]
 ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/residency-scanner"
@@ -166,6 +167,19 @@ def test_each_credential_source_scans_an_organisation(
         sts.assume_role_with_web_identity(
             RoleArn=ROLE, RoleSessionName="scanner", WebIdentityToken="t" * 8
         )
+
+
+def test_an_assume_role_profile_sends_its_external_id(
+    chain: Chain, moto: str, stub_server: StubServer, tmp_path: Path
+) -> None:
+    stub_server.reset(StubData(ACCOUNT_ID, moto, {}))
+    assume_role_profile(chain)
+    chain.env(AWS_ENDPOINT_URL_STS=stub_server.url)  # the stub logs what STS receives
+    result = residency("scan", "aws", "--services", "s3", "--regions", "eu-west-1",
+                       "--output-dir", str(tmp_path / "out"))  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    (request,) = [params for _, op, _, params in stub_server.seen if op == "AssumeRole"]
+    assert (request["RoleArn"], request["ExternalId"]) == (ROLE, "ext-4711")
 
 
 def test_a_refused_token_is_exit_2_with_one_line(chain: Chain, tmp_path: Path) -> None:
