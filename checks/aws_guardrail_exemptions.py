@@ -43,6 +43,7 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
             {p for level in account.chain for doc in level for p in scp.principal_exemptions(doc)}
         )
         evidence = {
+            "scps": account.scps,
             "probe_region": region,
             "exempt_actions": exempt,
             "exempt_principals": principals,
@@ -53,7 +54,7 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
                 account.asset.id,
                 account.label,
                 "fail",
-                f"the region guardrail exempts data-bearing services "
+                f"the region guardrail ({account.scp_list}) exempts data-bearing services "
                 f"({', '.join(s + ':*' for s in services)}): they can store data in "
                 f"{region} and every other denied region",
                 evidence=evidence,
@@ -63,8 +64,8 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
                 account.asset.id,
                 account.label,
                 "warn",
-                f"the region guardrail exempts principals {', '.join(principals)}: "
-                "they can store data in any region",
+                f"the region guardrail ({account.scp_list}) exempts principals "
+                f"{', '.join(principals)}: they can store data in any region",
                 evidence=evidence,
             )
         else:

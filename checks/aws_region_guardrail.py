@@ -56,7 +56,11 @@ def _verdict(
     account: Account, forbidden: list[str], opened: dict[str, str] | None, guarded: list[str]
 ) -> Verdict:
     resource, label = account.asset.id, account.label
-    evidence = {"chain": account.asset.attributes.get("chain"), "forbidden_regions": forbidden}
+    evidence = {
+        "chain": account.asset.attributes.get("chain"),
+        "scps": account.scps,
+        "forbidden_regions": forbidden,
+    }
     if account.asset.attributes.get("management"):
         return Verdict(
             resource,
@@ -80,7 +84,8 @@ def _verdict(
             resource,
             label,
             "pass",
-            f"SCPs deny storing data in all {len(forbidden)} regions outside the policy",
+            f"SCPs deny storing data in all {len(forbidden)} regions outside the policy "
+            f"(SCPs on the path: {account.scp_list})",
             evidence=evidence,
         )
     if len(opened) == len(forbidden) and set(opened.values()) == {"allowed"}:
@@ -94,8 +99,8 @@ def _verdict(
             resource,
             label,
             "fail",
-            f"no region guardrail: no SCP on the path root -> account denies regions "
-            f"outside the policy{detail}",
+            f"no region guardrail: no SCP on the path root -> account ({account.scp_list}) "
+            f"denies regions outside the policy{detail}",
             evidence=evidence,
         )
     conditional = sorted(r for r, v in opened.items() if v == "conditional")
@@ -109,7 +114,8 @@ def _verdict(
         resource,
         label,
         "fail",
-        f"the region guardrail {' and '.join(parts)}, outside the policy",
+        f"the region guardrail {' and '.join(parts)}, outside the policy "
+        f"(SCPs on the path: {account.scp_list})",
         location=f"aws:{(allowed or conditional)[0]}",
         evidence=evidence,
     )

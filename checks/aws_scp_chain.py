@@ -39,6 +39,11 @@ class Account:
     asset: Asset
     chain: list[list[dict[str, Any]]] | None  # None: a policy on the chain was unreadable
     unreadable: list[str]
+    scps: list[str]  # every SCP on the path root -> account, as "Name (p-id)"
+
+    @property
+    def scp_list(self) -> str:
+        return ", ".join(self.scps) or "none"
 
     @property
     def label(self) -> str:
@@ -66,10 +71,10 @@ def accounts(ctx: CheckContext) -> list[Account]:
         if asset.kind != "organizations.account":
             continue
         levels = asset.attributes.get("chain") or []
+        on_path = list(dict.fromkeys(p for level in levels for p in level.get("policies", [])))
         unreadable = sorted(
-            policies[p].name if p in policies else p
-            for level in levels
-            for p in level.get("policies", [])
+            _label(policies, p)
+            for p in on_path
             if p not in policies or policies[p].attributes.get("document") is None
         )
         chain = (
@@ -80,8 +85,14 @@ def accounts(ctx: CheckContext) -> list[Account]:
                 for level in levels
             ]
         )
-        found.append(Account(asset, chain, unreadable))
+        found.append(Account(asset, chain, unreadable, [_label(policies, p) for p in on_path]))
     return found
+
+
+def _label(policies: dict[str, Asset], policy_id: str) -> str:
+    """An SCP as users know it, by name, with its id to tell same-named policies apart."""
+    policy = policies.get(policy_id)
+    return f"{policy.name} ({policy_id})" if policy and policy.name != policy_id else policy_id
 
 
 def forbidden_regions(ctx: CheckContext) -> list[str]:

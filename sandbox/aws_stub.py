@@ -13,6 +13,8 @@ service, operation, region and resource without touching the SDK. Served here:
   from another region, and ``DBInstanceAutomatedBackupsReplications`` on instances;
 - CloudTrail ``LookupEvents`` (moto: 500), newest event first; the other CloudTrail calls go
   to moto;
+- S3 Control ``ListMultiRegionAccessPoints``: forwarded to moto, with each member's
+  ``Region`` set to its bucket's region (moto reports us-east-1 for every bucket);
 - replication describes moto answers with 500: EFS ``DescribeReplicationConfigurations``,
   ElastiCache ``DescribeGlobalReplicationGroups`` (members only with ``ShowMemberInfo``) and
   DynamoDB legacy global tables ``ListGlobalTables`` / ``DescribeGlobalTable``; the other calls
@@ -30,11 +32,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import boto3
+
 from sandbox.httpserver import JsonHandler, LocalServer
 
 SCOPE = re.compile(r"Credential=[^/]+/\d{8}/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request")
 STORAGE_CONFIGS = re.compile(r"^/instance/(?P<id>[^/]+)/storage-configs$")
 EFS_REPLICATIONS = "/2015-02-01/file-systems/replication-configurations"
+MRAP_LIST = "/v20180820/mrap/instances"
+MRAP_MEMBER = re.compile(rb"<Bucket>(?P<bucket>[^<]+)</Bucket><Region>[^<]*</Region>")
 CREATED = 1767225600  # 2026-01-01, epoch seconds as rest-json sends timestamps
 
 
@@ -208,6 +214,8 @@ class StubHandler(JsonHandler):
         connection.close()
         if operation == "DescribeTable" and answer.status == 200:
             payload = self._with_replicas(payload, region)
+        if urlsplit(self.path).path == MRAP_LIST and answer.status == 200:
+            payload = MRAP_MEMBER.sub(self._member_region, payload)
         for anchor, insert in self.server.data.xml_additions.get((region, operation), []):
             payload = payload.replace(anchor.encode(), (anchor + insert).encode())
         self.send_response(answer.status)
@@ -225,6 +233,15 @@ class StubHandler(JsonHandler):
         self.end_headers()
         if method != "HEAD":
             self.wfile.write(payload)
+
+    def _member_region(self, member: re.Match[bytes]) -> bytes:
+        bucket = member["bucket"].decode()
+        s3 = boto3.client(
+            "s3", region_name="us-east-1", endpoint_url=self.server.data.moto_url,
+            aws_access_key_id="sandbox", aws_secret_access_key="sandbox",
+        )  # fmt: skip
+        region = s3.get_bucket_location(Bucket=bucket).get("LocationConstraint") or "us-east-1"
+        return f"<Bucket>{bucket}</Bucket><Region>{region}</Region>".encode()
 
     def _with_replicas(self, payload: bytes, region: str) -> bytes:
         document = json.loads(payload or b"{}")
@@ -549,7 +566,7 @@ class StubServer(LocalServer):
 
 
 STUBBED_SERVICES = (
-    "ACCOUNT", "CONNECT", "ARTIFACT", "DYNAMODB", "CLOUDTRAIL", "EFS", "ELASTICACHE",
+    "ACCOUNT", "CONNECT", "ARTIFACT", "DYNAMODB", "CLOUDTRAIL", "EFS", "ELASTICACHE", "S3_CONTROL",
 )  # fmt: skip
 
 

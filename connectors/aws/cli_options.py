@@ -29,7 +29,29 @@ OPTIONS: list[click.Option] = [
         ["--endpoint-url", "endpoint_url"],
         help="Custom endpoint for every service (AWS_ENDPOINT_URL works too).",
     ),
-    click.Option(["--max-attempts", "max_attempts"], type=int, help="Attempts per API call."),
+    click.Option(
+        ["--max-attempts", "max_attempts"],
+        type=click.IntRange(1, 20),
+        help="Attempts per API call, retries of throttling and transient errors included "
+        "(default: 6).",
+    ),
+    click.Option(
+        ["--connect-timeout", "connect_timeout"],
+        type=click.IntRange(1),
+        help="Seconds to wait for a connection to an AWS endpoint (default: 10).",
+    ),
+    click.Option(
+        ["--read-timeout", "read_timeout"],
+        type=click.IntRange(1),
+        help="Seconds to wait for an answer on an open connection (default: 30).",
+    ),
+    click.Option(
+        ["--timeout", "timeout"],
+        type=click.IntRange(1),
+        help="Deadline in seconds for the whole target: no request is sent after it, what is "
+        "unread becomes a gap (exit 3). The scan ends by then plus one connect and read timeout "
+        "(default: none).",
+    ),
     click.Option(
         ["--workers", "workers"],
         type=int,
@@ -44,8 +66,8 @@ OPTIONS: list[click.Option] = [
     ),
     click.Option(
         ["--role-name", "role_name"],
-        help="Role assumed in each member account with --org "
-        "(default: OrganizationAccountAccessRole).",
+        help="Role assumed in each member account with --org (default: "
+        "EUResidencyScannerReadOnly, read-only; `residency permissions aws` prints its policies).",
     ),
     click.Option(
         ["--external-id", "external_id"],

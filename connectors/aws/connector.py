@@ -13,7 +13,13 @@ from types import ModuleType
 from typing import Any
 
 from connectors.aws import org, regions
-from connectors.aws.allowlist import iam_policy, operations
+from connectors.aws.allowlist import (
+    credential_sources,
+    iam_policy,
+    member_role,
+    member_role_trust,
+    operations,
+)
 from connectors.aws.context import AWS_ERRORS, FANOUT_THREAD, AwsScan, Shared
 from connectors.aws.errors import start_error
 from connectors.aws.services import SERVICES
@@ -84,7 +90,7 @@ class AwsConnector(Connector):
             scans = [main]
             if settings.get("org"):
                 self.progress("listing the organisation's accounts")
-                role = settings.get("role_name") or org.DEFAULT_ROLE
+                role = settings.get("role_name") or member_role()
                 members = org.member_accounts(main)
                 assumed = main.map(lambda a: org.assume(main, a["Id"], role, external), members)
                 scans += [
@@ -131,6 +137,8 @@ class AwsConnector(Connector):
             "provider": "aws",
             "iam_policy": iam_policy(),
             "operations": sorted(operations()),
+            "member_role": member_role_trust(),
+            "credential_sources": credential_sources(),
         }
 
 

@@ -12,16 +12,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from connectors.aws.errors import error_code, gap_message, gap_reason
+from connectors.aws.errors import AWS_ERRORS, error_code, gap_message, gap_reason
 from connectors.aws.session import AwsClients
 from connectors.base import Recorder
 from core.models import Asset, Flow, GapReason
 
 T = TypeVar("T")
 R = TypeVar("R")
-AWS_ERRORS = (ClientError, BotoCoreError)
 FANOUT_THREAD = "aws-fanout"
 
 

@@ -11,7 +11,6 @@ from connectors.aws.context import AWS_ERRORS, AwsScan, paginate
 from connectors.aws.session import AwsClients
 from core.secrets import Secret, resolve_secret
 
-DEFAULT_ROLE = "OrganizationAccountAccessRole"
 SESSION_NAME = "eu-residency-scanner"
 
 

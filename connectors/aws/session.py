@@ -1,15 +1,21 @@
 """boto3 sessions and clients: one client per (service, region), read-only gate, call counting.
 
-The gate is a ``before-call`` hook on the session, so it sees every operation of every client
-made from it and raises before a request is signed or sent. Member accounts of an organisation
-get their own :class:`AwsClients` (assumed-role credentials) sharing the gate and the ledger.
+The gate is a ``before-call`` hook on each client the scanner makes, so it sees every operation
+the scanner sends and raises before a request is signed or sent. It is not on the session: the
+SDK's own credential providers (web identity, SSO, assume-role profiles) make their calls from
+the same session and must reach STS and the SSO portal. Every request is bounded in time: connect
+and read timeouts, a retry budget, and the target's deadline (no request is sent after it).
+Member accounts of an organisation get their own :class:`AwsClients` (assumed-role credentials)
+sharing the gate, the ledger and the deadline.
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import threading
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,10 +24,28 @@ from botocore import utils as botocore_utils
 from botocore.config import Config
 
 from connectors.aws.allowlist import operations
+from connectors.aws.errors import DeadlineExceeded
 from connectors.base import CallLedger, ReadOnlyGate
 
 DEFAULT_MAX_ATTEMPTS = 6
 DEFAULT_WORKERS = 8
+DEFAULT_CONNECT_TIMEOUT = 10  # seconds; AWS endpoints accept within milliseconds
+DEFAULT_READ_TIMEOUT = 30  # seconds; the slowest reads (LookupEvents pages) answer within a few
+
+
+class Deadline:
+    """The target's ``timeout`` in seconds from construction (None: no deadline)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self._end = time.monotonic() + seconds if seconds else None
+
+    def passed(self) -> bool:
+        return self._end is not None and time.monotonic() >= self._end
+
+    def check(self) -> None:
+        if self.passed():
+            raise DeadlineExceeded(seconds=self.seconds)
 
 
 def service_endpoint_variable(service: str) -> str:
@@ -39,9 +63,11 @@ class AwsClients:
         settings: dict[str, Any],
         ledger: CallLedger,
         credentials: dict[str, str] | None = None,
+        deadline: Deadline | None = None,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
+        self.deadline = deadline or Deadline(settings.get("timeout"))
         self.gate = ReadOnlyGate("aws", operations())
         keys = credentials or {}
         self.session = boto3.Session(
@@ -51,7 +77,6 @@ class AwsClients:
             aws_secret_access_key=keys.get("SecretAccessKey"),
             aws_session_token=keys.get("SessionToken"),
         )
-        self.session.events.register("before-call.*.*", self._before_call)
         workers = int(settings.get("workers", DEFAULT_WORKERS))
         self.config = Config(
             retries={
@@ -59,8 +84,8 @@ class AwsClients:
                 "total_max_attempts": int(settings.get("max_attempts", DEFAULT_MAX_ATTEMPTS)),
             },
             max_pool_connections=max(10, workers),  # calls in flight: split_workers
-            connect_timeout=int(settings.get("connect_timeout", 10)),
-            read_timeout=int(settings.get("read_timeout", 30)),
+            connect_timeout=int(settings.get("connect_timeout", DEFAULT_CONNECT_TIMEOUT)),
+            read_timeout=int(settings.get("read_timeout", DEFAULT_READ_TIMEOUT)),
         )
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
@@ -72,7 +97,18 @@ class AwsClients:
     def _before_call(self, model: Any, **_: Any) -> None:
         operation = f"{model.service_model.service_name}.{model.name}"
         self.gate.check(operation)
+        self.deadline.check()
         self.ledger.count(operation)
+
+    def _before_send(self, **_: Any) -> None:
+        """Every attempt, retries included: none starts after the deadline."""
+        self.deadline.check()
+
+    @staticmethod
+    def _name_operation(exception: Exception, event_name: str, **_: Any) -> None:
+        """Name the operation on errors that do not carry it (an unparseable answer)."""
+        if not getattr(exception, "operation_name", None):
+            exception.operation_name = event_name.rsplit(".", 1)[-1]  # type: ignore[attr-defined]
 
     def _endpoint(self, service: str) -> str | None:
         """``--endpoint-url`` for every service, except one given its own endpoint variable."""
@@ -91,27 +127,31 @@ class AwsClients:
                     endpoint_url=self._endpoint(service),
                     config=self.config,
                 )
-                if service == "s3control":
-                    client.meta.events.register("before-send.s3-control", _loopback_account_host)
+                events = client.meta.events
+                events.register("before-call", self._before_call)
+                events.register("before-send", self._before_send)
+                prefix = client.meta.service_model.endpoint_prefix
+                events.register("before-send", functools.partial(_prefixed_ip_host, prefix))
+                events.register("after-call-error", self._name_operation)
                 self._clients[key] = client
             return self._clients[key]
 
     def assumed(self, credentials: dict[str, str]) -> AwsClients:
         """Clients for another account, sharing this scan's gate and call ledger."""
-        return AwsClients(self.settings, self.ledger, credentials)
+        return AwsClients(self.settings, self.ledger, credentials, self.deadline)
 
 
-def _loopback_account_host(request: Any, **_: Any) -> None:
-    """S3 Control puts the account id in front of the endpoint's host; on a custom endpoint
-    whose host is an IP address (a local emulator) that name cannot resolve, so send the
-    request to the IP and carry the AWS-style name in the Host header instead."""
+def _prefixed_ip_host(endpoint_prefix: str, request: Any, **_: Any) -> None:
+    """Endpoint rules put a label in front of the endpoint's host (S3 Control: the account id).
+    A custom endpoint given as an IP address (an emulator, a private endpoint by address) cannot
+    carry one, so send the request to the address and name the service's AWS host, label
+    first, in the Host header, as a name-based endpoint would receive it."""
     parts = urlsplit(request.url)
-    account, _, rest = parts.netloc.partition(".")
-    host = rest.rsplit(":", 1)[0]
+    label, _, rest = (parts.hostname or "").partition(".")
     try:
-        ipaddress.ip_address(host)
+        ipaddress.ip_address(rest)
     except ValueError:
         return
-    if account.isdigit():
-        request.url = parts._replace(netloc=rest).geturl()
-        request.headers["Host"] = f"{account}.s3-control.amazonaws.com"
+    netloc = f"{rest}:{parts.port}" if parts.port else rest
+    request.url = parts._replace(netloc=netloc).geturl()
+    request.headers["Host"] = f"{label}.{endpoint_prefix}.amazonaws.com"

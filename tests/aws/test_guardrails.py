@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -142,6 +143,8 @@ def test_guardrail_allowing_a_region_outside_policy(
     organization(aws, [{"name": "eu", "document": deny_outside(regions), "attach": ["root"]}])
     found = guardrail(aws)
     assert found["prod"].status == found["lab"].status == status
+    (scp,) = [s for s in found["prod"].evidence["scps"] if s.startswith("eu (")]
+    assert re.fullmatch(r"eu \(p-[0-9a-z]+\)", scp) and scp in found["prod"].message
     if status == "fail":
         assert "allows us-east-1" in found["prod"].message
     assert found["master"].status == "warn"

@@ -9,7 +9,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from connectors.aws.allowlist import iam_policy, operations
+from connectors.aws.allowlist import iam_policy, member_role, operations
 from connectors.aws.connector import AwsConnector
 from connectors.aws.services import SERVICES
 from connectors.aws.session import AwsClients
@@ -119,7 +119,7 @@ def test_every_call_of_a_full_scan_is_allowed_and_in_the_iam_policy(
     collection = aws.collect(through_stub=True, regions=None, org=True)
     assert collection.gaps == []
     allowed = operations()
-    actions = set(iam_policy()["Statement"][0]["Action"])
+    actions = {a for statement in iam_policy()["Statement"] for a in statement["Action"]}
     assert set(collection.calls) <= set(allowed)
     assert {allowed[op] for op in collection.calls if allowed[op]} <= actions
     called = {op.split(".")[0] for op in collection.calls}
@@ -130,6 +130,8 @@ def test_every_call_of_a_full_scan_is_allowed_and_in_the_iam_policy(
                "s3.GetBucketEncryption", "s3.GetBucketPolicy", "cloudtrail.LookupEvents",
                "account.ListRegions", "organizations.ListAccounts", "sts.AssumeRole"):  # fmt: skip
         assert collection.calls.get(op), op
+    (assumed,) = [p["RoleArn"] for _, op, _, p in aws.stub.seen if op == "AssumeRole"]
+    assert assumed.endswith(f":role/{member_role()}")  # the read-only role, not an admin one
     printed = run_cli("permissions", "aws")
     assert printed.exit_code == 0
     for action in {allowed[op] for op in collection.calls if allowed[op]}:
@@ -139,6 +141,15 @@ def test_every_call_of_a_full_scan_is_allowed_and_in_the_iam_policy(
 def test_permissions_and_readers_match_the_allow_list() -> None:
     permissions = AwsConnector.permissions()
     assert permissions["operations"] == sorted(operations())
-    assert "sts:AssumeRole" in permissions["iam_policy"]["Statement"][0]["Action"]
-    assert not [a for a in permissions["iam_policy"]["Statement"][0]["Action"]
+    reads, assume = permissions["iam_policy"]["Statement"]
+    assert (assume["Action"], assume["Resource"]) == (
+        ["sts:AssumeRole"], f"arn:aws:iam::*:role/{member_role()}")  # fmt: skip
+    assert "sts:AssumeRole" not in reads["Action"] and reads["Resource"] == "*"
+    assert not [a for a in reads["Action"]
                 if a.split(":")[1].startswith(("Put", "Create", "Delete", "Update"))]  # fmt: skip
+    role = permissions["member_role"]
+    assert role["permissions_policy"]["Statement"] == [reads]
+    assert member_role() != "OrganizationAccountAccessRole"  # admin in every member account
+    chains = permissions["credential_sources"]
+    assert chains["web_identity"]["sdk_calls"] == ["sts.AssumeRoleWithWebIdentity"]
+    assert chains["sso"]["sdk_calls"] == ["sso.GetRoleCredentials"]

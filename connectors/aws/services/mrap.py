@@ -1,7 +1,7 @@
 """S3 Multi-Region Access Points: a write through one may land in any member bucket's region.
 
-Control-plane calls go to us-west-2. The member's region is taken from the bucket itself
-(moto, and stale answers, report the wrong region in ``Regions[].Region``).
+Control-plane calls go to us-west-2. Each member's region is the one the API returns in
+``Regions[].Region``; only a member listed without one is located through its bucket.
 """
 
 from __future__ import annotations
@@ -29,13 +29,16 @@ def access_points(scan: AwsScan, _region: str) -> None:
     for point in found:
         alias = point.get("Alias") or point["Name"]
         arn = f"arn:{scan.partition}:s3::{scan.account_id}:accesspoint/{alias}"
-        members = [r["Bucket"] for r in point.get("Regions") or [] if r.get("Bucket")]
-        for bucket in members:
+        regions = {
+            r["Bucket"]: r.get("Region") for r in point.get("Regions") or [] if r.get("Bucket")
+        }
+        members = list(regions)
+        for bucket, region in regions.items():
             scan.flow(
                 id=f"{arn}/member/{bucket}",
                 kind="replication",
                 source=arn,
-                region=bucket_region(scan, bucket),
+                region=region or bucket_region(scan, bucket),
                 destination_name=bucket,
                 path="s3_multi_region_access_point",
                 access_point=point["Name"],

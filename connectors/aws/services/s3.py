@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from connectors.aws.context import AWS_ERRORS, AwsScan, paginate
 
@@ -46,7 +46,7 @@ def locate_bucket(scan: AwsScan, name: str) -> str | None:
         headers = exc.response.get("ResponseMetadata", {}).get("HTTPHeaders", {})
         if headers.get("x-amz-bucket-region"):
             return normalise_region(headers["x-amz-bucket-region"])
-    except BotoCoreError:
+    except AWS_ERRORS:
         pass  # fall through to GetBucketLocation, whose error is the one recorded
     try:
         return normalise_region(client.get_bucket_location(Bucket=name).get("LocationConstraint"))
