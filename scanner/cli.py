@@ -249,7 +249,7 @@ def _scan_command(provider: str) -> click.Command:
         outcome = _collect([target])
         if evidence_path:
             write_atomic(evidence_path, json.dumps(evidence_document(outcome), indent=2))
-        _, document = evaluate_outcome(outcome, policy, default_kb())
+        document = evaluate_outcome(outcome, policy, default_kb())
         _finish(document, formats, output_dir, fail_on, summary)
 
     return command
@@ -399,7 +399,7 @@ def evaluate(
     from scanner.scan import evaluate_outcome, load_evidence
 
     policy = _load_policy(policy_path)
-    _, document = evaluate_outcome(load_evidence(evidence), policy, default_kb())
+    document = evaluate_outcome(load_evidence(evidence), policy, default_kb())
     _finish(document, formats, output_dir, fail_on, summary)
 
 

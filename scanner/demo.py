@@ -31,5 +31,5 @@ def run_demo(policy_path: Path | None = None) -> dict[str, Any]:
         env = {k: v for s in services for k, v in s.env.items()}
         with environment(env):
             outcome = collect_targets(targets)
-    _, document = evaluate_outcome(outcome, policy, default_kb())
+    document = evaluate_outcome(outcome, policy, default_kb())
     return document

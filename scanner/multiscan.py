@@ -218,7 +218,7 @@ class MultiScan:
             return ClientResult(client.name, EXIT_CANNOT_START, error=message)
 
     def _report(self, client: Client, outcome: ScanOutcome) -> ClientResult:
-        _, document = evaluate_outcome(outcome, client.policy, self.kb, self.today)
+        document = evaluate_outcome(outcome, client.policy, self.kb, self.today)
         result = ClientResult(client.name, exit_code(document, client.fail_on))
         for entry in document["targets"]:
             result.records.append(

@@ -19,7 +19,7 @@ from connectors.base import CallLedger, Target, utcnow
 from connectors.registry import connector_class
 from core.errors import ConfigError, ScannerError
 from core.knowledge import KnowledgeBase
-from core.models import SEVERITY_RANK, Collection, Finding
+from core.models import SEVERITY_RANK, Collection
 from core.policy import Policy
 from core.secrets import redact
 from core.yamlfile import load_json
@@ -90,7 +90,8 @@ def collect_targets(
 
 def evaluate_outcome(
     outcome: ScanOutcome, policy: Policy, kb: KnowledgeBase, today: date | None = None
-) -> tuple[list[Finding], dict[str, Any]]:
+) -> dict[str, Any]:
+    """The findings document of ``outcome``: every check over every collection."""
     findings = [f for c in outcome.collections for f in evaluate(c, policy, kb, today)]
     document = build_document(
         collections=outcome.collections,
@@ -101,7 +102,7 @@ def evaluate_outcome(
         started_at=outcome.started_at,
         finished_at=outcome.finished_at or utcnow(),
     )
-    return findings, document
+    return document
 
 
 def exit_code(document: dict[str, Any], fail_on: str) -> int:
