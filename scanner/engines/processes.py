@@ -12,8 +12,10 @@ from __future__ import annotations
 import itertools
 import logging
 import multiprocessing
+import multiprocessing.connection
 import os
 import queue
+import signal
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -135,6 +137,13 @@ class ProcessEngine(Engine):
         return True
 
 
+def _exit_with_parent() -> None:
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(1)
+
+
 def serve(
     tasks: Any,
     results: Any,
@@ -144,7 +153,12 @@ def serve(
     debug: bool,
     log_level: int,
 ) -> None:
-    """A collector process: take targets while a thread is free, collect, send results back."""
+    """A collector process: take targets while a thread is free, collect, send results back.
+
+    Ctrl-C is the run's to handle (it exits at once, without waiting for API calls), so a
+    collector ignores it and ends when the run's process is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_parent, name="parent-watch", daemon=True).start()
     logging.getLogger("residency").setLevel(log_level)
     limiters = {
         provider: RateLimiter(per_second, slots=SharedSlots(slots[provider]))

@@ -339,3 +339,44 @@ def test_a_second_run_sees_the_lock_in_the_broker(
     )  # fmt: skip
     assert run.returncode == 2
     assert "holds the lock" in run.stderr and "other-host:42" in run.stderr
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "killed"])
+def test_collector_processes_end_with_the_run(
+    tenants: Callable[[int], Path], slack_server: SlackServer, how: str
+) -> None:
+    """Ctrl-C exits at once without waiting for API calls, and a run killed outright leaves no
+    collector behind either: each collector watches the run's process."""
+    path = tenants(2)
+    slack_server.faults.latency_s = 0.5  # still collecting when interrupted
+    run = subprocess.Popen(
+        residency("scan", "--config", str(path), "--processes", "2"),
+        env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while sum(slack_server.requests.values()) == 0:
+        assert time.monotonic() < deadline and run.poll() is None, "the scan did not start"
+        time.sleep(0.05)
+    collectors = children_of(run.pid)
+    assert len(collectors) >= 2
+    run.send_signal(signal.SIGINT if how == "ctrl-c" else signal.SIGKILL)
+    _, err = run.communicate(timeout=30)
+    if how == "ctrl-c":
+        assert run.returncode == 130 and "interrupted" in err.decode()
+        assert "Traceback" not in err.decode()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{pid}").exists() for pid in collectors):
+        assert time.monotonic() < deadline, "collector processes outlived the run"
+        time.sleep(0.1)
