@@ -107,23 +107,24 @@ def load_targets(path: Path, only: tuple[str, ...] = (), check_secrets: bool = T
 
 
 def secret_keys(schema: dict[str, Any]) -> set[str]:
-    """Properties a schema declares as secret references (``secretRef`` or an env/file pattern)."""
-    keys = set()
-    for key, spec in schema.get("properties", {}).items():
-        if spec.get("$ref", "").endswith("/secretRef") or spec.get("pattern", "").startswith(
-            "^(env|file):"
-        ):
-            keys.add(key)
-    return keys
+    """Properties the schema marks as secret references (``"x-secret": true``)."""
+    return _marked(schema, "x-secret")
 
 
 def file_keys(schema: dict[str, Any]) -> set[str]:
-    """Properties a schema declares as paths of files that must exist (``filePath``)."""
-    return {
-        key
-        for key, spec in schema.get("properties", {}).items()
-        if spec.get("$ref", "").endswith("/filePath")
-    }
+    """Properties the schema marks as paths of files that must exist (``"x-file": true``)."""
+    return _marked(schema, "x-file")
+
+
+def _marked(schema: dict[str, Any], mark: str) -> set[str]:
+    """Top-level properties carrying ``mark``, directly or through a local ``$ref``."""
+    definitions = schema.get("$defs", {})
+
+    def spec_of(spec: dict[str, Any]) -> dict[str, Any]:
+        ref = spec.get("$ref", "")
+        return {**definitions.get(ref.removeprefix("#/$defs/"), {}), **spec} if ref else spec
+
+    return {k for k, v in schema.get("properties", {}).items() if spec_of(v).get(mark) is True}
 
 
 @cache
