@@ -10,9 +10,20 @@ from collections import defaultdict
 from typing import Any
 
 from connectors.m365.discovery import Discovery, TenantInfo
+from connectors.m365.graph import query
+from connectors.m365.reader import TenantReader
 from core.models import Flow
 
 GUEST_SUMMARY_LIMIT = 1000
+PARTNER_FIELDS = [
+    "tenantId",
+    "isServiceProvider",
+    "isInMultiTenantOrganization",
+    "b2bCollaborationInbound",
+    "b2bCollaborationOutbound",
+    "b2bDirectConnectInbound",
+    "b2bDirectConnectOutbound",
+]
 
 
 def guest_domain(user: dict[str, Any]) -> str | None:
@@ -118,3 +129,23 @@ def guest_flows(
             )
         )
     return flows
+
+
+async def read_partners(reader: TenantReader) -> list[dict[str, Any]] | None:
+    """The cross-tenant access policy's partner entries."""
+    partners = reader.client.policies.cross_tenant_access_policy.partners
+    return await reader.listing(
+        "sharing", "crossTenantAccessPolicy.partners", query(partners, PARTNER_FIELDS)
+    )
+
+
+async def sharing_flows(
+    reader: TenantReader, partners: list[dict[str, Any]], guests: list[dict[str, Any]]
+) -> list[Flow]:
+    """Partner tenants and guests' home tenants, each located by discovery."""
+    partner_ids = [str(p.get("tenantId") or "").lower() for p in partners]
+    domains = sorted({d for g in guests if (d := guest_domain(g))})
+    infos = await reader.lookup_all(partner_ids + domains, "sharing")
+    return partner_flows(reader.tenant_id, partners, infos) + guest_flows(
+        reader.tenant_id, guests, infos
+    )
