@@ -100,28 +100,48 @@ class Admission:
         log.debug("slack call %s (retry)", method)
 
 
+def _method_of(api_url: str) -> str:
+    """The Web API method a request URL names (``{base_url}/{method}``)."""
+    return urlsplit(api_url).path.rsplit("/", 1)[-1]
+
+
 class GatedWebClient(WebClient):
+    """Both ways the SDK sends a request are gated: ``api_call`` and the next pages that a
+    ``SlackResponse`` fetches itself when iterated (``_request_for_pagination``)."""
+
     def __init__(self, *, admission: Admission, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._admission = admission
 
-    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+    def _admit(self, api_method: str) -> None:
         delay = self._admission.admit(api_method)
         if delay:
             time.sleep(delay)
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        self._admit(api_method)
         return super().api_call(api_method, **kwargs)
+
+    def _request_for_pagination(
+        self, api_url: str, req_args: dict[str, dict[str, Any]]
+    ) -> dict[str, Any]:
+        self._admit(_method_of(api_url))
+        return super()._request_for_pagination(api_url=api_url, req_args=req_args)
 
 
 class GatedAsyncWebClient(AsyncWebClient):
+    """As :class:`GatedWebClient`; an ``AsyncSlackResponse`` fetches its next pages through
+    ``_request``, which ``api_call`` also reaches, so the gate sits there."""
+
     def __init__(self, *, admission: Admission, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._admission = admission
 
-    async def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
-        delay = self._admission.admit(api_method)
+    async def _request(self, *, http_verb: str, api_url: str, req_args: dict) -> dict[str, Any]:
+        delay = self._admission.admit(_method_of(api_url))
         if delay:
             await asyncio.sleep(delay)
-        return await super().api_call(api_method, **kwargs)
+        return await super()._request(http_verb=http_verb, api_url=api_url, req_args=req_args)
 
 
 class GatedAuditLogsClient(AuditLogsClient):
@@ -214,7 +234,7 @@ class SlackApi:
         return retry_handlers(self.settings.max_retries, self._count_retry)
 
     def _count_retry(self, request: HttpRequest) -> None:
-        name = urlsplit(request.url).path.rsplit("/", 1)[-1]
+        name = _method_of(request.url)
         audit = request.url.startswith(self.settings.audit_url)
         self.admission.retried(f"audit.{name}" if audit else name)
 
