@@ -25,6 +25,20 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
     for flow in ctx.collection.flows:
         if flow.provider == "slack" and flow.kind == "app_access":
             yield _verdict(ctx, flow)
+    for app in ctx.collection.assets:
+        if (
+            app.provider == "slack"
+            and app.kind == "app"
+            and app.attributes["status"] == "restricted"
+        ):
+            where = ", ".join(app.attributes.get("restricted_in") or []) or "the workspace"
+            yield Verdict(
+                f"{app.id}/restricted",
+                app.name,
+                "pass",
+                f"{app.name} is restricted in {where}: it cannot be installed, so it reads nothing",
+                evidence={"app_id": app.attributes["app_id"], "restricted_in": where},
+            )
 
 
 def _verdict(ctx: CheckContext, flow: Flow) -> Verdict:
@@ -38,8 +52,11 @@ def _verdict(ctx: CheckContext, flow: Flow) -> Verdict:
         "scopes": a.get("scopes"),
         "content_scopes": content,
         "developer_type": a.get("developer_type"),
+        "org_wide": a.get("org_wide"),
+        "approved_in": a.get("approved_in"),
         "vendor_register": vendor.to_dict() if vendor else None,
     }
+    reach = " (approved org-wide: every workspace)" if a.get("org_wide") else ""
 
     def verdict(status: str, message: str) -> Verdict:
         return Verdict(flow.id, name, status, message, evidence=evidence)
@@ -60,8 +77,8 @@ def _verdict(ctx: CheckContext, flow: Flow) -> Verdict:
     return verdict(
         "fail",
         (
-            f"{name} can read {', '.join(content)} content ({scopes}) and {missing} the vendor "
-            "register: a processor without an Art. 28 agreement; where it stores what it reads "
-            "is not known to any Slack API"
+            f"{name}{reach} can read {', '.join(content)} content ({scopes}) and {missing} the "
+            "vendor register: a processor without an Art. 28 agreement; where it stores what it "
+            "reads is not known to any Slack API"
         ),
     )

@@ -159,9 +159,16 @@ class GatedAuditLogsClient(AuditLogsClient):
         return super().api_call(http_verb=http_verb, path=path, **kwargs)
 
 
-def _request_args(method: str, params: dict[str, Any]) -> dict[str, Any]:
-    """GET methods carry their arguments as query parameters, POST methods as a form body."""
+def _request_args(
+    method: str, params: dict[str, Any], team_id: str | None = None
+) -> dict[str, Any]:
+    """GET methods carry their arguments as query parameters, POST methods as a form body.
+    ``team_id`` (the workspace an org-wide token speaks for) is added unless the call names its
+    own team or the whole org: Slack's admin methods take ``team_id`` or ``enterprise_id``,
+    never both (``too_many_teams_provided``)."""
     clean = {k: v for k, v in params.items() if v is not None}
+    if team_id and "team_id" not in clean and "enterprise_id" not in clean:
+        clean["team_id"] = team_id
     verb = METHODS[method].verb
     return {"http_verb": verb, ("params" if verb == "GET" else "data"): clean}
 
@@ -190,7 +197,6 @@ class SlackApi:
         return {
             "token": self.tokens[kind].reveal(),
             "base_url": self.settings.api_url,
-            "team_id": self.settings.team_id,
             "timeout": 30,
             "admission": self.admission,
         }
@@ -205,7 +211,9 @@ class SlackApi:
     def call(self, method: str, *, kind: TokenKind | None = None, **params: Any) -> dict[str, Any]:
         """One call with the preferred token for ``method``; raises SlackApiError or NoToken."""
         kind = kind or self.token_for(method)
-        response = self.client(kind).api_call(method, **_request_args(method, params))
+        response = self.client(kind).api_call(
+            method, **_request_args(method, params, self.settings.team_id)
+        )
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     def audit_logs(self, **params: Any) -> dict[str, Any]:
@@ -297,7 +305,9 @@ class SlackApi:
         async def one(params: dict[str, Any]) -> dict[str, Any] | Exception:
             async with limit:
                 try:
-                    response = await client.api_call(method, **_request_args(method, params))
+                    response = await client.api_call(
+                        method, **_request_args(method, params, self.settings.team_id)
+                    )
                 except Exception as exc:
                     return exc
                 return dict(response.data) if isinstance(response.data, dict) else {}

@@ -133,7 +133,33 @@ def test_grid_findings(sandbox) -> None:
     apps = {
         f.resource_name: f.status for f in findings(collection, None, "slack-app-content-access")
     }
-    assert apps == {"AnswerBot AI": "fail", "ComplyArchive": "fail", "Shift Digest": "pass"}
+    assert apps == {
+        "AnswerBot AI": "fail",
+        "ComplyArchive": "fail",
+        "Shift Digest": "pass",
+        "Everything Reader": "pass",
+    }
     assert len(findings(collection, None, "slack-connect-external-org")) == 2
     [retention] = findings(collection, None, "slack-retention-ekm")
     assert "legal-private 365 days" in retention.message and "KMS" in retention.message
+
+
+def test_grid_org_token_for_one_workspace_reads_org_wide_and_workspace_apps(sandbox) -> None:
+    """With an org-level token and ``team_id`` the admin.apps lists are asked once org-wide
+    (``enterprise_id``) and once for the workspace (``team_id``), never with both."""
+    box = sandbox("slack_grid")
+    collection = box.collect(team_id="T0KNGRID1")
+    assert collection.gaps == []
+    by_name = {f.resource_name: f for f in findings(collection, None, "slack-app-content-access")}
+    assert {name: f.status for name, f in by_name.items()} == {
+        "AnswerBot AI": "fail",  # org-wide, reads messages through search, no DPA
+        "ComplyArchive": "fail",
+        "Shift Digest": "pass",  # the workspace's own internal app
+        "Everything Reader": "pass",  # restricted org-wide: never installed
+    }
+    assert by_name["AnswerBot AI"].evidence["approved_in"] == ["E0KNGROUP"]
+    assert "org-wide" in by_name["AnswerBot AI"].message
+    assert by_name["Shift Digest"].evidence["approved_in"] == ["T0KNGRID1"]
+    apps = {a.name: a.attributes for a in collection.assets if a.kind == "app"}
+    assert apps["Shift Digest"]["org_wide"] is False and apps["AnswerBot AI"]["org_wide"] is True
+    assert box.server.requests["admin.apps.approved.list"] == 2
