@@ -225,8 +225,11 @@ def _billing(srv: SlackServer, _params: Body, _token: Body) -> Body:
     return {"plan": srv.data["plan"]}
 
 
-def _conversations(srv: SlackServer, params: Body, _token: Body) -> Body:
+def _conversations(srv: SlackServer, params: Body, token: Body) -> Body:
     types = set((params.get("types") or "public_channel").split(","))
+    granted = token.get("scopes", [])
+    if "private_channel" in types and "groups:read" not in granted:
+        raise SlackError("missing_scope", needed="groups:read", provided=",".join(granted))
     archived_ok = str(params.get("exclude_archived", "false")).lower() not in ("true", "1")
     rows = [
         {k: v for k, v in c.items() if k != "connected_team_ids"}

@@ -163,3 +163,24 @@ def test_grid_org_token_for_one_workspace_reads_org_wide_and_workspace_apps(sand
     apps = {a.name: a.attributes for a in collection.assets if a.kind == "app"}
     assert apps["Shift Digest"]["org_wide"] is False and apps["AnswerBot AI"]["org_wide"] is True
     assert box.server.requests["admin.apps.approved.list"] == 2
+
+
+def test_a_bot_token_without_groups_read_still_finds_partners_on_public_channels(
+    sandbox, dataset
+) -> None:
+    data = dataset()
+    data["tokens"]["xoxb-sandbox-kn-scanner-bot"]["scopes"].remove("groups:read")
+    collection = sandbox(data).collect()
+    [gap] = collection.gaps
+    assert (gap.operation, gap.reason) == ("conversations.list", "missing_scope")
+    assert "needs scope groups:read" in gap.message
+    workspace = collection.assets[0]
+    assert workspace.attributes["channel_types_read"] == ["public_channel"]
+    [acme] = [f for f in collection.flows if f.kind == "external_sharing"]
+    assert acme.attributes["channels"] == ["kn-acme-overflow"]
+    verdicts = {
+        f.resource_name: f for f in findings(collection, None, "slack-connect-external-org")
+    }
+    assert verdicts["Acme Contact Centers Inc."].status == "warn"
+    private = verdicts[f"{workspace.name} Slack Connect (private channels)"]
+    assert private.status == "error" and "groups:read" in private.message
