@@ -171,6 +171,7 @@ def _flow(workspace: Asset, app: Asset) -> Flow:
             "content_access": app.attributes["content_access"],
             "content_scopes": app.attributes["content_scopes"],
             "developer_type": app.attributes.get("developer_type"),
+            "app_directory_approved": app.attributes.get("app_directory_approved"),
             "org_wide": app.attributes.get("org_wide"),
             "approved_in": app.attributes.get("approved_in"),
             "destination_note": "where the app stores data is not in any Slack API; see its DPA",

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from core.policy import Policy, Vendor
+from core.policy import OwnApp, Policy, Vendor
 from tests.slack.conftest import findings
 
 
@@ -184,3 +184,45 @@ def test_a_bot_token_without_groups_read_still_finds_partners_on_public_channels
     assert verdicts["Acme Contact Centers Inc."].status == "warn"
     private = verdicts[f"{workspace.name} Slack Connect (private channels)"]
     assert private.status == "error" and "groups:read" in private.message
+
+
+def test_own_apps_declared_in_the_policy_are_internal(sandbox) -> None:
+    """On a non-Grid plan no API says an app is in-house: the policy says so, by id or name."""
+    collection = sandbox().collect()
+    for own in (
+        OwnApp("slack", owner="Support tooling team", app_id="A0CALLSCR1"),
+        OwnApp("slack", owner="Support tooling team", name="callscribe transcription"),
+    ):
+        [scribe] = [
+            f
+            for f in findings(collection, Policy(own_apps=(own,)), "slack-app-content-access")
+            if f.resource_name == "CallScribe Transcription"
+        ]
+        assert scribe.status == "pass" and "internal processing" in scribe.message
+        assert scribe.evidence["own_app"]["owner"] == "Support tooling team"
+    other_provider = Policy(own_apps=(OwnApp("m365", owner="IT", app_id="A0CALLSCR1"),))
+    statuses = {f.resource_name: f.status for f in findings(collection, other_provider)}
+    assert statuses["CallScribe Transcription"] == "fail"
+
+
+def test_a_vendor_name_on_an_unreviewed_app_does_not_borrow_its_dpa(sandbox) -> None:
+    """The integration log names an app "CallScribe B.V.": no app id in the register, and a
+    name alone is not proof."""
+    policy = Policy(
+        vendors=(
+            Vendor(
+                "callscribe",
+                "CallScribe B.V.",
+                "app",
+                aliases=("CallScribe Transcription",),
+                dpa_signed=date(2025, 4, 1),
+            ),
+        )
+    )
+    [scribe] = [
+        f
+        for f in findings(sandbox().collect(), policy, "slack-app-content-access")
+        if f.resource_name == "CallScribe Transcription"
+    ]
+    assert scribe.status == "fail" and "a name is not proof" in scribe.message
+    assert scribe.evidence["name_lookalike_not_accepted"] == "callscribe"
