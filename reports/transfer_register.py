@@ -1,8 +1,9 @@
 """The transfer register (CSV): one row per place personal data is stored in or copied to.
 
-Made for a DPO's Art. 30 records: source, destination, country, jurisdiction and the legal
-basis in words. Spreadsheet programs execute cells starting with = + - @ (CSV injection), so
-every cloud-supplied cell that starts with one of them is prefixed with a quote.
+Made for a DPO's Art. 30 records: source, destination, country, jurisdiction, the legal
+basis in words and, where the evidence names them, the recipients (e.g. guest addresses).
+Spreadsheet programs execute cells starting with = + - @ (CSV injection), so every
+cloud-supplied cell that starts with one of them is prefixed with a quote.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ COLUMNS = (
     "waiver",
     "check_id",
     "finding_id",
+    "recipients",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -71,6 +73,7 @@ def _row(finding: dict[str, Any], processors: dict[tuple[str, str], dict[str, An
         f"{waiver['state']} until {waiver['expires']} ({waiver['owner']})" if waiver else "",
         finding["check_id"],
         finding["id"],
+        ";".join(evidence.get("recipients", [])),
     ]
 
 

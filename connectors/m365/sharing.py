@@ -27,15 +27,21 @@ PARTNER_FIELDS = [
 
 
 def guest_domain(user: dict[str, Any]) -> str | None:
+    address = guest_address(user)
+    return address.rsplit("@", 1)[1] if address else None
+
+
+def guest_address(user: dict[str, Any]) -> str | None:
+    """The guest's address at home: ``mail``, else the UPN's ``name_domain#EXT#`` part."""
     mail = str(user.get("mail") or "")
     if "@" in mail:
-        return mail.rsplit("@", 1)[1].lower()
+        return mail.lower()
     upn = str(user.get("userPrincipalName") or "")
-    if "#EXT#" in upn:
-        local = upn.split("#EXT#", 1)[0]
-        if "_" in local:
-            return local.rsplit("_", 1)[1].lower()
-    return None
+    local = upn.split("#EXT#", 1)[0] if "#EXT#" in upn else ""
+    if "_" not in local:
+        return None
+    name, domain = local.rsplit("_", 1)
+    return f"{name}@{domain}".lower()
 
 
 def _access(partner: dict[str, Any]) -> dict[str, Any]:
@@ -119,6 +125,7 @@ def guest_flows(
                         {
                             "id": m.get("id"),
                             "name": m.get("userPrincipalName"),
+                            "address": guest_address(m),
                             "state": m.get("externalUserState"),
                         }
                         for m in members[:GUEST_SUMMARY_LIMIT]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import datetime as dt
+import io
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +16,7 @@ from checks.engine import evaluate
 from core.knowledge import default_kb
 from core.models import Collection, Finding
 from core.policy import OwnApp, Policy, Vendor
+from tests.conftest import run_cli
 from tests.m365.conftest import Scan
 
 TODAY = dt.date(2026, 12, 1)
@@ -177,3 +182,49 @@ def test_own_apps_in_another_tenant_are_internal_by_app_id_only(demo: Collection
     by_name = OwnApp("m365", owner="IT platform team", name="CalendarSync Pro")
     # an unverified publisher's name proves nothing, also for an own app
     assert app_findings(demo, own_apps=(by_name,))["CalendarSync Pro"].status == "fail"
+
+
+FABRIKAM = "7a2b9c4d-1e3f-4a5b-8c6d-9e0f1a2b3c4d"
+
+
+def test_guests_are_named_per_home_tenant_in_the_finding_and_the_register(
+    dataset: dict[str, Any], settings: dict[str, Any], tmp_path: Path
+) -> None:
+    dataset["users"].append(
+        {  # a guest without mail: the address comes from the #EXT# UPN
+            "id": "u-guest-3",
+            "displayName": "Sam Buyer",
+            "userPrincipalName": "sam.buyer_fabrikam-us.com#EXT#@helpdesknoord.onmicrosoft.com",
+            "mail": None,
+            "userType": "Guest",
+            "externalUserState": "PendingAcceptance",
+        }
+    )
+    result = run_cli(
+        "scan", "m365",
+        "--tenant-id", settings["tenant_id"],
+        "--access-token", settings["access_token"],
+        "--graph-url", settings["graph_url"],
+        "--login-url", settings["login_url"],
+        "--format", "csv", "--format", "json",
+        "--output-dir", str(tmp_path),
+    )  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    [fabrikam] = [
+        f
+        for f in report["findings"]
+        if f["check_id"] == "m365-cross-tenant-outside-policy" and "fabrikam" in f["resource_name"]
+    ]
+    assert fabrikam["evidence"]["guests"] == [
+        {"address": "jane.doe@fabrikam-us.com", "home_tenant": FABRIKAM, "state": "Accepted"},
+        {
+            "address": "sam.buyer@fabrikam-us.com",
+            "home_tenant": FABRIKAM,
+            "state": "PendingAcceptance",
+        },
+    ]
+    assert "jane.doe@fabrikam-us.com, sam.buyer@fabrikam-us.com" in fabrikam["message"]
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "report.csv").read_text())))
+    [row] = [r for r in rows if r["finding_id"] == fabrikam["id"]]
+    assert row["recipients"] == "jane.doe@fabrikam-us.com;sam.buyer@fabrikam-us.com"
