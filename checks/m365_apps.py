@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from checks.base import CheckContext, Verdict
+from checks.vendors import app_identity
 from core.models import Asset
-from core.policy import AppIdentity
 
 # Permission name prefixes (Graph, Exchange, SharePoint) that reach personal data, per category.
 DATA_PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -62,14 +62,7 @@ def _verdict(ctx: CheckContext, app: Asset) -> Verdict:
     publisher = attrs.get("publisher") or "unknown publisher"
     verified = bool(attrs.get("verified_publisher"))
     who = f"{app.name} (publisher {publisher}, {'verified' if verified else 'unverified'})"
-    identity = AppIdentity(
-        provider="m365",
-        app_id=attrs.get("app_id"),
-        names=(app.name, attrs.get("publisher") if verified else None),
-        publisher_tenant_id=attrs.get("owner_tenant_id"),
-        verified_publisher_id=attrs.get("verified_publisher_id"),
-        names_trusted=verified,
-    )
+    identity = app_identity(app)
     match = ctx.policy.match_app_vendor(identity)
     lookalike = ctx.policy.name_lookalike(identity) if match is None else None
     location = attrs.get("publisher_location")
