@@ -7,8 +7,9 @@ Microsoft: absolute ``@odata.nextLink`` paging (with an empty page followed by a
 endpoints the dataset denies, 403 ``Authentication_RequestFromNonPremiumTenantOrB2CTenant``
 for routes the tenant is not licensed for (sign-in logs without Entra ID P1/P2), malformed
 pages on request, and OIDC discovery documents (400
-AADSTS90002 for an unknown tenant). Writes are answered 405 and counted, so tests can prove none
-arrived.
+AADSTS90002 for an unknown tenant). Given an app registration it also serves the Entra token and
+managed-identity endpoints (``sandbox/login.py``), and over https given a certificate. Writes are
+answered 405 and counted, so tests can prove none arrived.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Credentials through azure-identity, plus a pre-obtained token; app-only, one per tenant.
 
-azure-identity refuses plain-http authorities, so the sandbox and air-gapped runs use
-``access_token: env:NAME``. Kiota only attaches a token that is an ``azure.core`` ``AccessToken``
-(anything else silently sends no Authorization header), so the static credential returns one.
+azure-identity refuses plain-http authorities: a private authority (the sandbox, a TLS-inspecting
+proxy) is reached over https with ``ca_bundle``, or a run uses ``access_token: env:NAME``. Kiota
+only attaches a token that is an ``azure.core`` ``AccessToken`` (anything else silently sends no
+Authorization header), so the static credential returns one.
 """
 
 from __future__ import annotations

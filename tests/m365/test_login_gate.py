@@ -125,3 +125,13 @@ def test_the_gate_compares_scheme_host_and_port(url: str) -> None:
         "users.list"
     )
     assert operation_for("GET", url, configured).startswith("GET ")
+
+
+def test_the_managed_identity_endpoint_is_allowed_at_its_exact_origin_and_path() -> None:
+    configured = M365Settings.from_settings({"tenant_id": TENANT, "auth": "managed_identity"})
+    endpoint = "http://127.0.0.1:41234/msi/token"
+    allowed = operation_for("GET", f"{endpoint}?resource=x", configured, endpoint)
+    assert allowed == "managed_identity.token"
+    for url in ("http://127.0.0.1:41235/msi/token", "http://127.0.0.1:41234/msi/other"):
+        assert operation_for("GET", url, configured, endpoint).startswith("GET ")
+    assert operation_for("POST", endpoint, configured, endpoint).startswith("POST ")
