@@ -13,15 +13,24 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
     flows = [
         f for f in ctx.collection.flows if f.provider == "slack" and f.kind == "external_sharing"
     ]
-    listing_failed = any(g.operation == "conversations.list" for g in gaps_of(ctx, "slack_connect"))
+    listing_gaps = [g for g in gaps_of(ctx, "slack_connect") if g.operation == "conversations.list"]
     for ws in workspaces(ctx):
-        if listing_failed:
+        read = ws.attributes.get("channel_types_read")  # absent in older evidence
+        if listing_gaps and read is None:
             yield Verdict(
                 f"{ws.id}/slack-connect",
                 f"{ws.name} Slack Connect",
                 "error",
                 f"shared channels of {ws.name} could not be listed: "
                 f"{gap_text(gaps_of(ctx, 'slack_connect'))}",
+            )
+        elif read is not None and "private_channel" not in read:
+            yield Verdict(
+                f"{ws.id}/slack-connect-private",
+                f"{ws.name} Slack Connect (private channels)",
+                "error",
+                f"only the public channels of {ws.name} were checked; private shared channels "
+                f"could not be listed: {gap_text(listing_gaps)}",
             )
         elif not any(f.source == ws.id for f in flows):
             yield Verdict(

@@ -1,9 +1,10 @@
 """Shared by the vendor-register checks: which register entries concern this collection.
 
 The provider itself (``identity["processor"]``) and every third-party app a connector found are
-looked up in the register; a provider without an entry falls back to the knowledge base's facts.
-An entry with ``extends: <provider>`` starts from that provider's knowledge-base facts; the fields
-it states itself override them.
+looked up in the register (apps by stable id first, by name only where the name is vouched
+for); a provider without an entry falls back to the knowledge base's facts. An entry with
+``extends: <provider>`` starts from that provider's knowledge-base facts; the fields it states
+itself override them.
 """
 
 from __future__ import annotations
@@ -13,9 +14,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from checks.base import CheckContext
-from core.policy import Vendor
+from core.models import Asset
+from core.policy import AppIdentity, Vendor
 
-APP_KEYS = ("app_id", "client_id", "publisher", "publisher_name", "vendor")
+
+def app_identity(app: Asset) -> AppIdentity:
+    """What a connector proved about an app: its ids, and whether its names can be trusted
+    (a verified Entra publisher, an app the Slack App Directory approved)."""
+    attrs = app.attributes
+    return AppIdentity(
+        provider=app.provider,
+        app_id=attrs.get("app_id"),
+        names=(app.name, attrs.get("publisher")),
+        publisher_tenant_id=attrs.get("owner_tenant_id"),
+        verified_publisher_id=attrs.get("verified_publisher_id"),
+        names_trusted=bool(attrs.get("verified_publisher") or attrs.get("app_directory_approved")),
+    )
 
 
 @dataclass
@@ -55,8 +69,8 @@ def concerns(ctx: CheckContext) -> Iterator[Concern]:
     for asset in ctx.collection.assets:
         if asset.kind != "app":
             continue
-        keys = [asset.id, asset.name] + [str(asset.attributes.get(k) or "") for k in APP_KEYS]
-        vendor = ctx.policy.find_vendor(*keys)
+        match = ctx.policy.match_app_vendor(app_identity(asset))
+        vendor = match.vendor if match else None
         if vendor is not None and vendor.id not in seen:
             seen.add(vendor.id)
             facts = (ctx.kb.processor(vendor.extends) if vendor.extends else None) or {}

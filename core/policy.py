@@ -59,9 +59,72 @@ class Vendor:
     incident_contact: dict[str, Any] | None = None
     required_certifications: tuple[str, ...] | None = None
     services: tuple[str, ...] = ()
+    app_ids: tuple[str, ...] = ()
+    publisher_tenant_ids: tuple[str, ...] = ()
+    verified_publisher_ids: tuple[str, ...] = ()
 
     def keys(self) -> set[str]:
         return {k.casefold() for k in (self.id, self.name, *self.aliases)}
+
+    def ids_for(self, key: AppKey) -> set[str]:
+        """The register's values for one stable key; aliases and the id count too, since older
+        registers list app ids there, and an id cannot be chosen by whoever names an app."""
+        own = {
+            "app_id": self.app_ids,
+            "publisher_tenant_id": self.publisher_tenant_ids,
+            "verified_publisher_id": self.verified_publisher_ids,
+        }[key]
+        return {k.casefold() for k in (*own, *self.aliases, self.id)}
+
+    def to_dict(self) -> dict[str, Any]:
+        return plain(self.__dict__)
+
+
+AppKey = Literal["app_id", "publisher_tenant_id", "verified_publisher_id"]
+STABLE_KEYS: tuple[AppKey, ...] = ("app_id", "publisher_tenant_id", "verified_publisher_id")
+
+
+@dataclass(frozen=True)
+class AppIdentity:
+    """What a provider proves about an app. Ids are stable and cannot be picked by the app's
+    author; names can, so a name counts only when ``names_trusted`` (a verified publisher)."""
+
+    provider: str
+    app_id: str | None
+    names: tuple[str | None, ...] = ()
+    publisher_tenant_id: str | None = None
+    verified_publisher_id: str | None = None
+    names_trusted: bool = False
+
+    def value(self, key: AppKey) -> str | None:
+        return getattr(self, key)
+
+
+@dataclass(frozen=True)
+class VendorMatch:
+    """A vendor register entry and the key that found it (said in the finding)."""
+
+    vendor: Vendor
+    key: str
+    value: str
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "vendor": self.vendor.to_dict(),
+            "matched_by": self.key,
+            "matched_value": self.value,
+        }
+
+
+@dataclass(frozen=True)
+class OwnApp:
+    """An app the organisation declares its own: internal processing, not a third party."""
+
+    provider: str
+    owner: str
+    app_id: str | None = None
+    name: str | None = None
+    note: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self.__dict__)
@@ -108,6 +171,7 @@ class Policy:
     certification_requirements: dict[str, tuple[str, ...]] = field(
         default_factory=lambda: _requirements({})
     )
+    own_apps: tuple[OwnApp, ...] = ()
     source: str = "built-in default (EU + EEA only)"
     country_class_of: Callable[[str], str] | None = field(default=None, repr=False)
 
@@ -127,6 +191,7 @@ class Policy:
             vendors=tuple(_vendor(v) for v in doc.get("vendors", ())),
             waivers=tuple(_waiver(w) for w in doc.get("waivers", ())),
             certification_requirements=_requirements(doc.get("certification_requirements", {})),
+            own_apps=tuple(OwnApp(**o) for o in doc.get("own_apps", ())),
             source=source,
         )
 
@@ -193,6 +258,40 @@ class Policy:
             return vendor.required_certifications
         return self.certification_requirements[vendor.kind if vendor else kind]
 
+    def match_app_vendor(self, app: AppIdentity) -> VendorMatch | None:
+        """The register entry for an app: by app id, then publisher tenant, then verified
+        publisher id; by name only when the provider vouches for the names."""
+        for key in STABLE_KEYS:
+            value = app.value(key)
+            vendor = next(
+                (v for v in self.vendors if value and value.casefold() in v.ids_for(key)), None
+            )
+            if vendor is not None and value:
+                return VendorMatch(vendor, key, value)
+        if app.names_trusted:
+            for name in filter(None, app.names):
+                vendor = self.find_vendor(name)
+                if vendor is not None:
+                    return VendorMatch(vendor, "name", name)
+        return None
+
+    def name_lookalike(self, app: AppIdentity) -> Vendor | None:
+        """A register entry the app's untrusted name matches (not accepted; worth saying)."""
+        return None if app.names_trusted else self.find_vendor(*app.names)
+
+    def own_app(self, app: AppIdentity, *, by_name: bool) -> tuple[OwnApp, str] | None:
+        """The declaration that makes ``app`` the organisation's own, with the key that
+        matched (``app_id``, or ``name`` where ``by_name`` allows names)."""
+        declared = [o for o in self.own_apps if o.provider == app.provider]
+        for own in declared:
+            if own.app_id and app.app_id and own.app_id.casefold() == app.app_id.casefold():
+                return own, "app_id"
+        names = {n.casefold() for n in app.names if n} if by_name else set()
+        for own in declared:
+            if own.name and own.name.casefold() in names:
+                return own, "name"
+        return None
+
     def waiver_for(
         self, check_id: str, target: str, resource: str, resource_name: str
     ) -> Waiver | None:
@@ -210,6 +309,7 @@ class Policy:
             "forbidden_locations": sorted(self.forbidden_locations),
             "vendors": len(self.vendors),
             "waivers": len(self.waivers),
+            "own_apps": len(self.own_apps),
         }
 
 
@@ -226,6 +326,7 @@ def validate_policy(located: Any, where: str) -> None:
     validate(located, load_schema(POLICY_SCHEMA), where)
     _check_register(plain(located).get("vendors", []), located, where)
     _check_standards(plain(located), located, where)
+    _check_own_apps(plain(located).get("own_apps", []), located, where)
 
 
 def _check_standards(doc: dict[str, Any], located: Any, where: str) -> None:
@@ -249,6 +350,23 @@ def _check_standards(doc: dict[str, Any], located: Any, where: str) -> None:
                     f"{where}:{line}: {dotted}: {name!r} is not a standard the knowledge base "
                     "knows (e.g. ISO/IEC 27001, ISO/IEC 27701, ISO 9001, ISO 26000, SOC 2 Type II)"
                 )
+
+
+def _check_own_apps(own_apps: list[dict[str, Any]], located: Any, path: str) -> None:
+    """What the schema cannot say: one declaration per app."""
+    seen: dict[tuple[str, str, str], int] = {}
+    for index, own in enumerate(own_apps):
+        for key in ("app_id", "name"):
+            if own.get(key) is None:
+                continue
+            marker = (own["provider"], key, str(own[key]).casefold())
+            if marker in seen:
+                line = line_of(located, ["own_apps", index, key])
+                raise ConfigError(
+                    f"{path}:{line}: own_apps.{index}.{key}: {own[key]!r} is already declared "
+                    f"in own_apps.{seen[marker]}"
+                )
+            seen[marker] = index
 
 
 def _check_register(vendors: list[dict[str, Any]], located: Any, path: str) -> None:
@@ -318,6 +436,9 @@ def _vendor(doc: dict[str, Any]) -> Vendor:
             tuple(doc["required_certifications"]) if "required_certifications" in doc else None
         ),
         services=tuple(doc.get("services", ())),
+        app_ids=tuple(doc.get("app_ids", ())),
+        publisher_tenant_ids=tuple(doc.get("publisher_tenant_ids", ())),
+        verified_publisher_ids=tuple(doc.get("verified_publisher_ids", ())),
     )
 
 

@@ -57,6 +57,7 @@ COLUMNS = (
     "first_seen",
     "resource_count",
     "resources",
+    "recipients",  # named people or parties where the evidence names them (e.g. guests)
 )
 
 
@@ -74,6 +75,7 @@ class _Entry:
     statuses: set[str] = field(default_factory=set)
     checks: set[str] = field(default_factory=set)
     resources: set[str] = field(default_factory=set)
+    recipients: set[str] = field(default_factory=set)
     first_seen: str = ""
 
     def add(self, finding: dict[str, Any], categories: Iterable[str], seen: str | None) -> None:
@@ -83,6 +85,7 @@ class _Entry:
         self.statuses.add(finding["status"])
         self.checks.add(finding["check_id"])
         self.resources.add(finding["resource_name"])
+        self.recipients.update(finding["evidence"].get("recipients", ()))
 
     def row(self) -> dict[str, str]:
         return {
@@ -93,6 +96,7 @@ class _Entry:
             "first_seen": self.first_seen,
             "resource_count": str(len(self.resources)),
             "resources": _listed(sorted(self.resources)),
+            "recipients": _listed(sorted(self.recipients)),
         }
 
 
@@ -183,7 +187,9 @@ def _cells(
     elif entry == "app_access":
         keys = {finding["resource_name"], str(evidence.get("app_id", ""))}
         keys |= {finding["resource"].rsplit(":", 1)[-1]}
-        vendor = evidence.get("vendor_register") or _find(vendors.get(finding["target"], []), keys)
+        vendor = _entry(evidence.get("vendor_register")) or _find(
+            vendors.get(finding["target"], []), keys
+        )
         facts = None
         recipient = _vendor_name(vendor) or evidence.get("publisher") or finding["resource_name"]
     else:
@@ -273,12 +279,19 @@ def _vendor_register(findings: list[dict[str, Any]]) -> dict[str, list[dict[str,
     vendors: dict[str, list[dict[str, Any]]] = {}
     for finding in findings:
         for key in ("vendor", "vendor_register"):
-            vendor = finding["evidence"].get(key)
-            if isinstance(vendor, dict) and vendor.get("id"):
+            vendor = _entry(finding["evidence"].get(key))
+            if vendor is not None:
                 known = vendors.setdefault(finding["target"], [])
                 if vendor not in known:
                     known.append(vendor)
     return vendors
+
+
+def _entry(value: Any) -> dict[str, Any] | None:
+    """A register entry from evidence: the entry itself, or an app match that carries it."""
+    if isinstance(value, dict) and isinstance(value.get("vendor"), dict) and "matched_by" in value:
+        value = value["vendor"]
+    return value if isinstance(value, dict) and value.get("id") else None
 
 
 def _find(vendors: list[dict[str, Any]], keys: set[str]) -> dict[str, Any] | None:

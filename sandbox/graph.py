@@ -7,8 +7,9 @@ Microsoft: absolute ``@odata.nextLink`` paging (with an empty page followed by a
 endpoints the dataset denies, 403 ``Authentication_RequestFromNonPremiumTenantOrB2CTenant``
 for routes the tenant is not licensed for (sign-in logs without Entra ID P1/P2), malformed
 pages on request, and OIDC discovery documents (400
-AADSTS90002 for an unknown tenant). Writes are answered 405 and counted, so tests can prove none
-arrived.
+AADSTS90002 for an unknown tenant). Given an app registration it also serves the Entra token and
+managed-identity endpoints (``sandbox/login.py``), and over https given a certificate. Writes are
+answered 405 and counted, so tests can prove none arrived.
 """
 
 from __future__ import annotations
@@ -23,6 +24,14 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from sandbox.httpserver import JsonHandler, LocalServer
+from sandbox.login import (
+    APP_SERVICE_PATH,
+    IMDS_PATH,
+    AppRegistration,
+    SignInError,
+    client_credentials,
+    managed_identity,
+)
 from sandbox.service import RunningService
 
 DATA = Path(__file__).parent / "data" / "m365_tenant.json"
@@ -53,6 +62,7 @@ FILTERS = {
 }
 SHARED_DATA = {"allSites": "sites"}  # getAllSites and the root-site query read the same sites
 DISCOVERY = re.compile(r"^/([^/]+)(?:/v2\.0)?/\.well-known/openid-configuration$")
+TOKEN = re.compile(r"^/([^/]+)/oauth2/v2\.0/token$")
 SP_BY_APP = re.compile(r"^/v1\.0/servicePrincipals\(appId='([^'/]+)'\)$")
 ASSIGNED_TO = re.compile(r"^/v1\.0/servicePrincipals/([^/]+)/appRoleAssignedTo$")
 COLLECTIONS = {
@@ -86,11 +96,18 @@ def _error(code: str, message: str) -> dict[str, Any]:
 
 
 class GraphServer(LocalServer):
-    """The server plus its dataset; ``token`` is the only bearer token it accepts."""
+    """The server plus its dataset; ``token`` is the only bearer token it accepts. With ``app``
+    it also signs that app in (``sandbox/login.py``); with ``certfile`` it speaks https."""
 
-    def __init__(self, dataset: dict[str, Any]) -> None:
-        super().__init__(GraphHandler)
+    def __init__(
+        self,
+        dataset: dict[str, Any],
+        app: AppRegistration | None = None,
+        certfile: str | None = None,
+    ) -> None:
+        super().__init__(GraphHandler, certfile=certfile)
         self.data = dataset
+        self.app = app
         self.token = sandbox_token(dataset.get("token_claims", {}))
 
 
@@ -104,6 +121,9 @@ class GraphHandler(JsonHandler):
         discovery = DISCOVERY.match(path)
         if discovery:
             self._discovery(unquote(discovery.group(1)))
+            return
+        if self.server.app and path in (APP_SERVICE_PATH, IMDS_PATH):
+            self._managed_identity(path, query)
             return
         route, item = self._route(path)
         if route is None:
@@ -255,12 +275,38 @@ class GraphHandler(JsonHandler):
             },
         )
 
+    def _managed_identity(self, path: str, query: dict[str, str]) -> None:
+        """App Service wants its secret header, IMDS ``Metadata: true``; both a ``resource``."""
+        self.note_request(f"managed_identity:{path}")
+        app = self.server.app
+        if path == APP_SERVICE_PATH:
+            allowed = bool(app and self.headers.get("X-IDENTITY-HEADER") == app.identity_header)
+        else:
+            allowed = self.headers.get("Metadata") == "true"
+        if not allowed or not query.get("resource"):
+            self.reply(400, {"error": "invalid_request", "error_description": "Bad request"})
+            return
+        self.reply(200, managed_identity(self.server.token, query["resource"]))
+
+    def do_POST(self) -> None:
+        path = unquote(urlsplit(self.path).path)
+        match = TOKEN.match(path)
+        if not (self.server.app and match and match.group(1) == self.server.data["tenant_id"]):
+            self._write()
+            return
+        self.note_request("token")
+        form = {k: v[0] for k, v in parse_qs(self.read_body().decode()).items()}
+        try:
+            self.reply(200, client_credentials(form, self.server.app, self.server.token))
+        except SignInError as exc:
+            self.reply(exc.status, exc.body)
+
     def _write(self) -> None:
         self.note_request(f"write:{self.command}")
         self.read_body()
         self.reply(405, _error("Request_BadRequest", "The sandbox is read-only."))
 
-    do_POST = do_PUT = do_PATCH = do_DELETE = _write
+    do_PUT = do_PATCH = do_DELETE = _write
 
 
 def _project(item: dict[str, Any], select: str | None, route: str) -> dict[str, Any]:

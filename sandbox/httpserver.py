@@ -7,6 +7,7 @@ auth, retry and paging middleware) talk to them exactly as they would to the clo
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections import Counter
@@ -76,8 +77,16 @@ class LocalServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, handler: type[JsonHandler], port: int = 0) -> None:
+    def __init__(
+        self, handler: type[JsonHandler], port: int = 0, certfile: str | None = None
+    ) -> None:
+        """``certfile``: a PEM with key and certificate; the server then speaks https."""
         super().__init__(("127.0.0.1", port), handler)
+        self.scheme = "https" if certfile else "http"
+        if certfile:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(certfile)
+            self.socket = context.wrap_socket(self.socket, server_side=True)
         self.faults = Faults()
         self.requests: Counter[str] = Counter()
         self._thread: threading.Thread | None = None
@@ -85,7 +94,7 @@ class LocalServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self.scheme}://{host}:{port}"
 
     def start(self) -> LocalServer:
         self._thread = threading.Thread(target=self.serve_forever, name="sandbox-http", daemon=True)

@@ -225,8 +225,11 @@ def _billing(srv: SlackServer, _params: Body, _token: Body) -> Body:
     return {"plan": srv.data["plan"]}
 
 
-def _conversations(srv: SlackServer, params: Body, _token: Body) -> Body:
+def _conversations(srv: SlackServer, params: Body, token: Body) -> Body:
     types = set((params.get("types") or "public_channel").split(","))
+    granted = token.get("scopes", [])
+    if "private_channel" in types and "groups:read" not in granted:
+        raise SlackError("missing_scope", needed="groups:read", provided=",".join(granted))
     archived_ok = str(params.get("exclude_archived", "false")).lower() not in ("true", "1")
     rows = [
         {k: v for k, v in c.items() if k != "connected_team_ids"}
@@ -306,9 +309,18 @@ def _audit_logs(srv: SlackServer, params: Body) -> Body:
 
 def _apps(key: str) -> Callable[[SlackServer, Body, Body], Body]:
     def handler(srv: SlackServer, params: Body, _token: Body) -> Body:
-        if bool(params.get("team_id")) == bool(params.get("enterprise_id")):
+        team, enterprise = params.get("team_id"), params.get("enterprise_id")
+        if team and enterprise:
+            raise SlackError("too_many_teams_provided")
+        if not (team or enterprise):
             raise SlackError("invalid_arguments")
-        return srv.page(srv.data.get(key, []), params, key, 1000)
+        # ``decided_in``: where each decision was made (the org id by default: org-wide)
+        rows = [
+            {k: v for k, v in item.items() if k != "decided_in"}
+            for item in srv.data.get(key, [])
+            if (team or enterprise) in item.get("decided_in", [srv.data["team"]["enterprise_id"]])
+        ]
+        return srv.page(rows, params, key, 1000)
 
     return handler
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,8 @@ from core.errors import ConfigError
 from core.knowledge import default_kb
 from core.models import Asset, Collection
 from core.policy import Policy
+from tests.conftest import run_cli
+from tests.test_cli import EMPTY_EVIDENCE
 
 KB = default_kb()
 TODAY = date(2026, 11, 28)
@@ -136,3 +139,41 @@ def test_bad_register_entries_name_file_and_line(tmp_path: Path, text: str, word
     message = str(error.value)
     assert message.startswith(f"{path}:") and words in message
     assert message.split(":")[1].isdigit()
+
+
+OWN = CLEAN.replace(
+    "vendors:", "own_apps:\n  - {provider: slack, app_id: A0DIGEST, owner: Ops}\nvendors:"
+)
+
+
+def test_own_apps_are_read_from_the_policy(tmp_path: Path) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(OWN)
+    [own] = Policy.load(path).own_apps
+    assert (own.provider, own.app_id, own.owner) == ("slack", "A0DIGEST", "Ops")
+
+
+@pytest.mark.parametrize(
+    ("entry", "line", "words"),
+    [
+        ("{provider: slack, app_id: A0X}", 4, "own_apps.1: 'owner' is required"),
+        ("{provider: slack, owner: Ops}", 4, "app_id' | 'name"),
+        ("{provider: teams, app_id: A0X, owner: Ops}", 4, "own_apps.1.provider"),
+        ("{provider: slack, app_id: a0digest, owner: Ops}", 4, "already declared in own_apps.0"),
+    ],
+)
+def test_a_bad_own_app_names_file_and_line_and_exits_2(
+    tmp_path: Path, entry: str, line: int, words: str
+) -> None:
+    path = tmp_path / "policy.yaml"
+    path.write_text(OWN.replace("vendors:", f"  - {entry}\nvendors:"))
+    with pytest.raises(ConfigError) as error:
+        Policy.load(path)
+    assert str(error.value).startswith(f"{path}:{line}:") and words in str(error.value)
+    evidence = tmp_path / "evidence.json"
+    evidence.write_text(json.dumps(EMPTY_EVIDENCE))
+    result = run_cli(
+        "evaluate", str(evidence), "--policy", str(path), "--output-dir", str(tmp_path)
+    )
+    assert result.exit_code == 2 and f"{path}:{line}:" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -6,11 +6,14 @@ service principals (Graph, Exchange, SharePoint): public hard-coded GUID tables 
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from connectors.m365.discovery import TenantInfo
+from connectors.m365.graph import query
+from connectors.m365.reader import TenantReader
 from core.models import Asset, Flow
 
 RESOURCE_APPS = {
@@ -31,6 +34,16 @@ SP_FIELDS = [
 ]
 RESOURCE_FIELDS = ["id", "appId", "displayName", "appRoles", "oauth2PermissionScopes"]
 DEFAULT_ACCESS_ROLE = "00000000-0000-0000-0000-000000000000"
+GRANT_FIELDS = ["id", "clientId", "consentType", "principalId", "resourceId", "scope"]
+ASSIGNMENT_FIELDS = [
+    "id",
+    "appRoleId",
+    "principalId",
+    "principalType",
+    "resourceId",
+    "resourceDisplayName",
+]
+PAGE_SIZE = 999
 
 
 def classify(sp: dict[str, Any], tenant_id: str, microsoft: tuple[str, ...]) -> str:
@@ -162,3 +175,68 @@ def app_evidence(
                 )
             )
     return assets, flows
+
+
+async def read_apps(reader: TenantReader) -> tuple[list[Asset], list[Flow]]:
+    """Service principals, the permissions granted to them (application roles on the resource
+    APIs and delegated grants) and their publishers' tenants -> app assets and flows."""
+    client = reader.client
+    microsoft = reader.settings.microsoft_tenant_ids
+    grants = Grants()
+    sps, resources, delegated = await asyncio.gather(
+        reader.listing(
+            "apps",
+            "servicePrincipals.list",
+            query(client.service_principals, SP_FIELDS, top=PAGE_SIZE),
+        ),
+        asyncio.gather(*(_read_resource(reader, app_id) for app_id in RESOURCE_APPS)),
+        reader.listing(
+            "apps",
+            "oauth2PermissionGrants.list",
+            query(client.oauth2_permission_grants, GRANT_FIELDS, top=PAGE_SIZE),
+        ),
+    )
+    found = [r for r in resources if r]
+    for resource in found:
+        grants.add_resource(resource)
+    assigned = await asyncio.gather(
+        *(
+            reader.listing(
+                "apps",
+                "servicePrincipals.appRoleAssignedTo",
+                query(
+                    client.service_principals.by_service_principal_id(r["id"]).app_role_assigned_to,
+                    ASSIGNMENT_FIELDS,
+                    top=PAGE_SIZE,
+                ),
+                resource=r.get("displayName"),
+            )
+            for r in found
+        )
+    )
+    for resource, assignments in zip(found, assigned, strict=True):
+        grants.add_app_roles(resource["id"], assignments or [])
+    names = {sp["id"]: sp.get("displayName", "") for sp in sps or [] if sp.get("id")}
+    grants.add_delegated(delegated or [], names)
+    owners = sorted(
+        {
+            str(sp["appOwnerOrganizationId"]).lower()
+            for sp in sps or []
+            if classify(sp, reader.tenant_id, microsoft) == "third_party"
+            and grants.by_client.get(sp.get("id", ""))
+        }
+    )
+    publishers = await reader.lookup_all(owners, "apps")
+    return app_evidence(reader.tenant_id, sps or [], grants, publishers, microsoft)
+
+
+async def _read_resource(reader: TenantReader, app_id: str) -> dict[str, Any] | None:
+    """A resource API's service principal; absent (404) when the tenant lacks the service."""
+    request = query(reader.client.service_principals_with_app_id(app_id), RESOURCE_FIELDS)
+    return await reader.step(
+        "apps",
+        "servicePrincipals.byAppId",
+        reader.graph.get(request),
+        resource=RESOURCE_APPS[app_id],
+        absent_ok=True,
+    )

@@ -1,8 +1,9 @@
 """Credentials through azure-identity, plus a pre-obtained token; app-only, one per tenant.
 
-azure-identity refuses plain-http authorities, so the sandbox and air-gapped runs use
-``access_token: env:NAME``. Kiota only attaches a token that is an ``azure.core`` ``AccessToken``
-(anything else silently sends no Authorization header), so the static credential returns one.
+azure-identity refuses plain-http authorities: a private authority (the sandbox, a TLS-inspecting
+proxy) is reached over https with ``ca_bundle``, or a run uses ``access_token: env:NAME``. Kiota
+only attaches a token that is an ``azure.core`` ``AccessToken`` (anything else silently sends no
+Authorization header), so the static credential returns one.
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ from azure.core.credentials_async import AsyncTokenCredential
 from azure.core.exceptions import ClientAuthenticationError
 
 from connectors.base import CallLedger
+from connectors.m365.endpoints import AZURE_CLI_TOKEN
 from connectors.m365.settings import M365Settings
 from core.errors import AuthError, ConfigError
 from core.secrets import Secret, redact, resolve_secret
+
+IMDS_HOST = "http://169.254.169.254"
+IMDS_TOKEN_PATH = "/metadata/identity/oauth2/token"
 
 
 class StaticTokenCredential(AsyncTokenCredential):
@@ -65,8 +70,19 @@ def build_credential(settings: M365Settings, ledger: CallLedger) -> AsyncTokenCr
 
     from connectors.m365.transport import GuardedLoginTransport
 
-    transport = GuardedLoginTransport(settings, ledger)
-    common: dict[str, Any] = {"authority": settings.login_url, "transport": transport}
+    verify = {"connection_verify": settings.ca_bundle} if settings.ca_bundle else {}
+    if settings.auth == "azure_cli":
+        return CountedCredential(aio.AzureCliCredential(tenant_id=settings.tenant_id), ledger)
+    if settings.auth == "managed_identity":
+        # the token comes from the host's metadata endpoint, not from the login authority
+        endpoint = managed_identity_endpoint()
+        transport = GuardedLoginTransport(settings, ledger, identity_endpoint=endpoint, **verify)
+        return aio.ManagedIdentityCredential(client_id=settings.client_id, transport=transport)
+    common: dict[str, Any] = {
+        "authority": settings.login_url,
+        "transport": GuardedLoginTransport(settings, ledger, **verify),
+        "disable_instance_discovery": not settings.instance_discovery,
+    }
     if settings.auth == "client_secret":
         secret = resolve_secret(settings.client_secret or "", where=where)
         return aio.ClientSecretCredential(
@@ -87,11 +103,6 @@ def build_credential(settings: M365Settings, ledger: CallLedger) -> AsyncTokenCr
             password=password,
             **common,
         )
-    if settings.auth == "azure_cli":
-        return aio.AzureCliCredential(tenant_id=settings.tenant_id)
-    if settings.auth == "managed_identity":
-        # the token comes from the host's metadata endpoint, not from the login authority
-        return aio.ManagedIdentityCredential(client_id=settings.client_id)
     token_file = settings.federated_token_file or os.environ.get("AZURE_FEDERATED_TOKEN_FILE")
     if not token_file:
         raise ConfigError(f"{where}: workload_identity needs federated_token_file")
@@ -103,10 +114,40 @@ def build_credential(settings: M365Settings, ledger: CallLedger) -> AsyncTokenCr
     )
 
 
+def managed_identity_endpoint() -> str:
+    """The token endpoint azure-identity's managed identity will call, from the documented
+    environment variables: App Service's ``IDENTITY_ENDPOINT`` (with ``IDENTITY_HEADER``), else
+    IMDS (``AZURE_POD_IDENTITY_AUTHORITY_HOST`` overrides its address)."""
+    if os.environ.get("IDENTITY_ENDPOINT") and os.environ.get("IDENTITY_HEADER"):
+        return os.environ["IDENTITY_ENDPOINT"]
+    host = os.environ.get("AZURE_POD_IDENTITY_AUTHORITY_HOST") or IMDS_HOST
+    return host.rstrip("/") + IMDS_TOKEN_PATH
+
+
+class CountedCredential(AsyncTokenCredential):
+    """A credential whose token requests leave no HTTP of ours (the Azure CLI runs ``az``):
+    each request is counted in the ledger like any other call."""
+
+    def __init__(self, inner: AsyncTokenCredential, ledger: CallLedger) -> None:
+        self._inner = inner
+        self._ledger = ledger
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        self._ledger.count(AZURE_CLI_TOKEN)
+        return await self._inner.get_token(*scopes, **kwargs)
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+    async def __aexit__(self, *args: object) -> None:
+        await self.close()
+
+
 async def token_claims(credential: AsyncTokenCredential, settings: M365Settings) -> dict[str, Any]:
     """Get a token once up front: a clear AuthError now beats a 401 on every call later."""
     try:
-        token = await credential.get_token(settings.graph_scope)
+        # with CAE on, as Kiota asks later, so this token is the one its requests reuse
+        token = await credential.get_token(settings.graph_scope, enable_cae=True)
     except ClientAuthenticationError as exc:
         raise AuthError(
             f"m365: cannot authenticate to tenant {settings.tenant_id} with {settings.auth}: "

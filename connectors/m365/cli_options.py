@@ -40,6 +40,10 @@ OPTIONS: list[click.Option] = [
         ["--login-url", "login_url"],
         help="Login authority, e.g. https://login.microsoftonline.us (also used for discovery).",
     ),
+    click.Option(
+        ["--ca-bundle", "ca_bundle"],
+        help="PEM file of the CA(s) to trust for the login and Graph URLs (default: system).",
+    ),
     click.Option(["--max-concurrency", "max_concurrency"], type=int, help="Requests in flight."),
     click.Option(["--max-retries", "max_retries"], type=int, help="Retries on 429/503/504."),
 ]

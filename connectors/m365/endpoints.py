@@ -124,8 +124,16 @@ TOKEN = _endpoint(
     "the access token for Graph (POST to the login authority's token endpoint)",
 )
 
+# Token requests that do not go to the login authority, named for the gate and the ledger:
+# managed identity asks the host's endpoint (App Service ``IDENTITY_ENDPOINT``, or IMDS at
+# ``AZURE_POD_IDENTITY_AUTHORITY_HOST``/169.254.169.254) with a GET at that exact origin and path;
+# the Azure CLI credential runs ``az account get-access-token`` (counted, no HTTP of ours).
+MANAGED_IDENTITY_TOKEN = "managed_identity.token"
+AZURE_CLI_TOKEN = "azure_cli.token"
+
 READ_OPERATIONS: frozenset[str] = frozenset(
-    [e.operation for e in GRAPH_ENDPOINTS] + [DISCOVERY.operation, TOKEN.operation]
+    [e.operation for e in GRAPH_ENDPOINTS]
+    + [DISCOVERY.operation, TOKEN.operation, MANAGED_IDENTITY_TOKEN]
 )
 
 

@@ -14,9 +14,12 @@ Emitted assets follow the shared ``audit_log`` convention of ``checks/breach_rea
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+from connectors.m365.graph import GraphError, query
+from connectors.m365.reader import TenantReader
 from core.models import Asset, GapReason
 
 SKU_FIELDS = ["skuId", "skuPartNumber", "capabilityStatus", "servicePlans"]
@@ -225,3 +228,29 @@ def _tenant_asset(
         location=None,
         attributes=attributes,
     )
+
+
+async def read_security(reader: TenantReader) -> list[Asset]:
+    """Audit-log availability and licence signals."""
+    client = reader.client
+    sign_ins, audits, skus = await asyncio.gather(
+        _probe(reader, "auditLogs.signIns", client.audit_logs.sign_ins),
+        _probe(reader, "auditLogs.directoryAudits", client.audit_logs.directory_audits),
+        reader.listing(
+            "licences", "subscribedSkus.list", query(client.subscribed_skus, SKU_FIELDS)
+        ),
+    )
+    return security_assets(reader.tenant_id, sign_ins, audits, skus)
+
+
+async def _probe(reader: TenantReader, operation: str, builder: Any) -> Probe:
+    """One ``$top=1`` read: a missing licence is evidence, anything else unknown is a gap."""
+    try:
+        body = await reader.graph.get(query(builder, PROBE_FIELDS[operation], top=1))
+    except GraphError as exc:
+        probe = probe_failed(operation, exc.kind, exc.code, str(exc))
+        if probe.needs_gap:
+            reader.gap("audit_logs", operation, exc)
+        return probe
+    reader.recorder.read(operation)
+    return probe_read(operation, body)

@@ -7,6 +7,8 @@ built.
 
 from __future__ import annotations
 
+import os
+import ssl
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,6 +35,15 @@ MICROSOFT_TENANTS = (
     "33e01921-4d64-4f8c-a055-5bdaffd5e33d",
 )
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+# Microsoft's public and national-cloud login hosts: only these answer instance discovery.
+MICROSOFT_LOGIN_HOSTS = frozenset(
+    {
+        "login.microsoftonline.com",
+        "login.microsoftonline.us",
+        "login.chinacloudapi.cn",
+        "login.partner.microsoftonline.cn",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,7 @@ class M365Settings:
     max_retries: int = 3
     retry_delay: float = 3.0
     timeout: float = 60.0
+    ca_bundle: str | None = None
     microsoft_tenant_ids: tuple[str, ...] = MICROSOFT_TENANTS
 
     @classmethod
@@ -76,6 +88,8 @@ class M365Settings:
         for key in ("graph_url", "login_url"):
             if key in values:
                 values[key] = _url(values[key], key, where)
+        if "ca_bundle" in values and not os.path.isfile(values["ca_bundle"]):
+            raise ConfigError(f"{where}: ca_bundle file {values['ca_bundle']} not found")
         if "microsoft_tenant_ids" in values:
             values["microsoft_tenant_ids"] = tuple(values["microsoft_tenant_ids"])
         try:
@@ -93,6 +107,18 @@ class M365Settings:
             return self.scope
         parts = urlsplit(self.graph_url)
         return f"{parts.scheme}://{parts.netloc}/.default"
+
+    @property
+    def tls_verify(self) -> ssl.SSLContext | bool:
+        """What https connections trust: the system store, or ``ca_bundle`` (a private CA, such
+        as a TLS-inspecting proxy's or the sandbox's)."""
+        return ssl.create_default_context(cafile=self.ca_bundle) if self.ca_bundle else True
+
+    @property
+    def instance_discovery(self) -> bool:
+        """Only Microsoft's own login hosts answer instance discovery; any other authority
+        (a proxy, the sandbox) is used as given."""
+        return (urlsplit(self.login_url).hostname or "") in MICROSOFT_LOGIN_HOSTS
 
     @property
     def graph_host(self) -> str:

@@ -10,21 +10,38 @@ from collections import defaultdict
 from typing import Any
 
 from connectors.m365.discovery import Discovery, TenantInfo
+from connectors.m365.graph import query
+from connectors.m365.reader import TenantReader
 from core.models import Flow
 
 GUEST_SUMMARY_LIMIT = 1000
+PARTNER_FIELDS = [
+    "tenantId",
+    "isServiceProvider",
+    "isInMultiTenantOrganization",
+    "b2bCollaborationInbound",
+    "b2bCollaborationOutbound",
+    "b2bDirectConnectInbound",
+    "b2bDirectConnectOutbound",
+]
 
 
 def guest_domain(user: dict[str, Any]) -> str | None:
+    address = guest_address(user)
+    return address.rsplit("@", 1)[1] if address else None
+
+
+def guest_address(user: dict[str, Any]) -> str | None:
+    """The guest's address at home: ``mail``, else the UPN's ``name_domain#EXT#`` part."""
     mail = str(user.get("mail") or "")
     if "@" in mail:
-        return mail.rsplit("@", 1)[1].lower()
+        return mail.lower()
     upn = str(user.get("userPrincipalName") or "")
-    if "#EXT#" in upn:
-        local = upn.split("#EXT#", 1)[0]
-        if "_" in local:
-            return local.rsplit("_", 1)[1].lower()
-    return None
+    local = upn.split("#EXT#", 1)[0] if "#EXT#" in upn else ""
+    if "_" not in local:
+        return None
+    name, domain = local.rsplit("_", 1)
+    return f"{name}@{domain}".lower()
 
 
 def _access(partner: dict[str, Any]) -> dict[str, Any]:
@@ -108,6 +125,7 @@ def guest_flows(
                         {
                             "id": m.get("id"),
                             "name": m.get("userPrincipalName"),
+                            "address": guest_address(m),
                             "state": m.get("externalUserState"),
                         }
                         for m in members[:GUEST_SUMMARY_LIMIT]
@@ -118,3 +136,23 @@ def guest_flows(
             )
         )
     return flows
+
+
+async def read_partners(reader: TenantReader) -> list[dict[str, Any]] | None:
+    """The cross-tenant access policy's partner entries."""
+    partners = reader.client.policies.cross_tenant_access_policy.partners
+    return await reader.listing(
+        "sharing", "crossTenantAccessPolicy.partners", query(partners, PARTNER_FIELDS)
+    )
+
+
+async def sharing_flows(
+    reader: TenantReader, partners: list[dict[str, Any]], guests: list[dict[str, Any]]
+) -> list[Flow]:
+    """Partner tenants and guests' home tenants, each located by discovery."""
+    partner_ids = [str(p.get("tenantId") or "").lower() for p in partners]
+    domains = sorted({d for g in guests if (d := guest_domain(g))})
+    infos = await reader.lookup_all(partner_ids + domains, "sharing")
+    return partner_flows(reader.tenant_id, partners, infos) + guest_flows(
+        reader.tenant_id, guests, infos
+    )

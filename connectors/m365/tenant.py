@@ -3,13 +3,30 @@ the root site of each SharePoint geo (Graph has no single "data location" proper
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import urlsplit
 
 from connectors.m365.discovery import TenantInfo
+from connectors.m365.geo import GeoAggregate
+from connectors.m365.graph import query
+from connectors.m365.reader import TenantReader
 from core.models import Asset
 
 TOKEN_CLAIMS = ("xms_tdbr", "tenant_region_scope", "tenant_ctry", "xms_tcdt")
+ORG_FIELDS = [
+    "id",
+    "displayName",
+    "countryLetterCode",
+    "defaultUsageLocation",
+    "createdDateTime",
+    "tenantType",
+    "verifiedDomains",
+    "partnerTenantType",
+    "onPremisesSyncEnabled",
+    "isMultipleDataLocationsForServicesEnabled",
+]
+SITE_FIELDS = ["id", "webUrl", "displayName", "isPersonalSite", "siteCollection"]
 
 
 def initial_prefix(org: dict[str, Any] | None) -> str | None:
@@ -105,3 +122,24 @@ def tenant_asset(
             "evidence": evidence,
         },
     )
+
+
+async def read_tenant(
+    reader: TenantReader, info: TenantInfo, claims: dict[str, Any]
+) -> tuple[Asset, GeoAggregate, bool]:
+    """/organization and the geos' root sites -> (the tenant asset, an aggregate for the members'
+    geos started at the default geo, whether the tenant is Multi-Geo)."""
+    client = reader.client
+    org_list, root_sites = await asyncio.gather(
+        reader.listing("tenant", "organization.list", query(client.organization, ORG_FIELDS)),
+        reader.listing(
+            "sharepoint",
+            "sites.list",
+            query(client.sites, SITE_FIELDS, filter="siteCollection/root ne null"),
+        ),
+    )
+    org = org_list[0] if org_list else None
+    asset = tenant_asset(reader.tenant_id, info, claims, org, root_sites)
+    location, _ = default_geo(root_sites or [], org, info, claims)
+    geo = GeoAggregate(reader.tenant_id, location)
+    return asset, geo, multi_geo_enabled(org, root_sites or [])

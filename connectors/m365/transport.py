@@ -4,7 +4,8 @@ Graph and discovery go over httpx under Kiota's middleware (``GuardedTransport``
 credential's token requests go over azure-core's aiohttp transport (``GuardedLoginTransport``).
 Both name the request's operation from the allow-list, refuse anything that is not an
 allow-listed GET, or the credential's token POST (``endpoints.TOKEN``), before a byte is sent
-(so retries and redirects are gated too), and count every attempt in the call ledger.
+(so retries and redirects are gated too), and count every attempt in the call ledger. A request
+belongs to a configured service only if scheme, host and port all match its URL.
 """
 
 from __future__ import annotations
@@ -18,32 +19,59 @@ import httpx
 from azure.core.pipeline.transport import AioHttpTransport
 
 from connectors.base import CallLedger, ReadOnlyGate
-from connectors.m365.endpoints import DISCOVERY, READ_OPERATIONS, TOKEN, graph_operation
+from connectors.m365.endpoints import (
+    DISCOVERY,
+    MANAGED_IDENTITY_TOKEN,
+    READ_OPERATIONS,
+    TOKEN,
+    graph_operation,
+)
 from connectors.m365.settings import M365Settings
 
 log = logging.getLogger("residency.m365")
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+Origin = tuple[str, str, int | None]
+
+
+def origin(url: str | httpx.URL) -> Origin:
+    """(scheme, host, port) with the scheme's default port filled in: a request is only the
+    configured service's if all three match (``http://graph...`` or another port is not)."""
+    parts = httpx.URL(url)
+    return parts.scheme, parts.host, parts.port or DEFAULT_PORTS.get(parts.scheme)
 
 
 def operation_of(request: httpx.Request, settings: M365Settings) -> str:
     return operation_for(request.method, str(request.url), settings)
 
 
-def operation_for(method: str, url: str, settings: M365Settings) -> str:
-    """The allow-listed operation name, or a description that the gate will refuse."""
+def operation_for(
+    method: str, url: str, settings: M365Settings, identity_endpoint: str | None = None
+) -> str:
+    """The allow-listed operation name, or a description that the gate will refuse.
+    ``identity_endpoint``: the managed-identity token endpoint of the host, if one is used."""
     parts = httpx.URL(url)
     path = unquote(parts.path)
-    login_host = httpx.URL(settings.login_url).host
+    where = origin(parts)
+    login = origin(settings.login_url)
     if method == "GET":
         graph_prefix = settings.graph_prefix
-        if parts.host == settings.graph_host and path.startswith(graph_prefix + "/"):
+        if where == origin(settings.graph_url) and path.startswith(graph_prefix + "/"):
             operation = graph_operation(path[len(graph_prefix) :])
             if operation:
                 return operation
-        if parts.host == login_host and DISCOVERY.pattern.match(path):
+        if where == login and DISCOVERY.pattern.match(path):
             return DISCOVERY.operation
-    if method == "POST" and parts.host == login_host and TOKEN.pattern.match(path):
+        if (
+            identity_endpoint
+            and where == origin(identity_endpoint)
+            and path == unquote(httpx.URL(identity_endpoint).path)
+        ):
+            return MANAGED_IDENTITY_TOKEN
+    if method == "POST" and where == login and TOKEN.pattern.match(path):
         return TOKEN.operation
-    return f"{method} {parts.host}{path}"
+    return f"{method} {parts.scheme}://{parts.netloc.decode()}{path}"
 
 
 def admit(gate: ReadOnlyGate, ledger: CallLedger, operation: str) -> None:
@@ -66,7 +94,7 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         self.settings = settings
         self.ledger = ledger
         self.gate = ReadOnlyGate("m365", READ_OPERATIONS)
-        self.inner = inner or httpx.AsyncHTTPTransport()
+        self.inner = inner or httpx.AsyncHTTPTransport(verify=settings.tls_verify)
         self._slots = asyncio.Semaphore(settings.max_concurrency)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
@@ -81,12 +109,22 @@ class GuardedTransport(httpx.AsyncBaseTransport):
 class GuardedLoginTransport(AioHttpTransport):
     """azure-identity's transport: the same gate and ledger for the token requests."""
 
-    def __init__(self, settings: M365Settings, ledger: CallLedger, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        settings: M365Settings,
+        ledger: CallLedger,
+        identity_endpoint: str | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.settings = settings
         self.ledger = ledger
+        self.identity_endpoint = identity_endpoint
         self.gate = ReadOnlyGate("m365", READ_OPERATIONS)
 
     async def send(self, request: Any, **kwargs: Any) -> Any:
-        admit(self.gate, self.ledger, operation_for(request.method, request.url, self.settings))
+        operation = operation_for(
+            request.method, request.url, self.settings, self.identity_endpoint
+        )
+        admit(self.gate, self.ledger, operation)
         return await super().send(request, **kwargs)

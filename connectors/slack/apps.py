@@ -1,6 +1,7 @@
 """Third-party apps and the content they can read: assets plus ``app_access`` flows.
 
-Enterprise Grid lists approved and restricted apps with their scopes (admin.apps.*). Elsewhere
+Enterprise Grid lists approved and restricted apps with their scopes (admin.apps.*), org-wide
+and per workspace, merged so each app appears once with where it is approved. Elsewhere
 Slack has no "installed apps" read method, so the installed set is rebuilt from
 team.integrationLogs (added/removed/enabled/disabled/updated). Where the app's data goes is never
 in the API: the flow's destination stays unknown and the app is the party.
@@ -20,7 +21,7 @@ _OFF = frozenset({"removed", "disabled"})
 def read_apps(reader: Reader, workspace: Asset) -> tuple[list[Asset], list[Flow]]:
     attrs = workspace.attributes
     if attrs["grid"] and "org" in reader.api.tokens:
-        apps = _grid_apps(reader, attrs["enterprise_id"])
+        apps = _grid_apps(reader, attrs["enterprise_id"], attrs["team_id"])
     else:
         apps = _logged_apps(reader)
     if apps is None:
@@ -33,38 +34,61 @@ def read_apps(reader: Reader, workspace: Asset) -> tuple[list[Asset], list[Flow]
     return assets, flows
 
 
-def _grid_apps(reader: Reader, enterprise_id: str) -> list[dict[str, Any]] | None:
-    """Org-wide approved and restricted apps (org-level admin token)."""
-    apps: list[dict[str, Any]] = []
-    for method, key, status in (
-        ("admin.apps.approved.list", "approved_apps", "approved"),
-        ("admin.apps.restricted.list", "restricted_apps", "restricted"),
-    ):
-        items = reader.collect(method, key, enterprise_id=enterprise_id)
-        if items is None:
-            return None
-        for item in items:
-            app = item.get("app") or {}
-            if not app.get("id"):
-                continue
-            scopes = item.get("scopes") or []
-            apps.append(
-                {
-                    "id": app["id"],
-                    "name": app.get("name") or app["id"],
-                    "status": status,
-                    "scopes": parse_scopes(scopes),
-                    "sensitive_scopes": sorted(
-                        s["name"] for s in scopes if isinstance(s, dict) and s.get("is_sensitive")
-                    ),
-                    "developer_type": app.get("developer_type"),
-                    "is_internal": app.get("is_internal"),
-                    "app_directory_approved": app.get("is_app_directory_approved"),
-                    "privacy_policy_url": app.get("privacy_policy_url"),
-                    "source": method,
-                }
-            )
-    return apps
+_GRID_LISTS = (
+    ("admin.apps.approved.list", "approved_apps", "approved"),
+    ("admin.apps.restricted.list", "restricted_apps", "restricted"),
+)
+
+
+def _grid_apps(
+    reader: Reader, enterprise_id: str, team_id: str | None
+) -> list[dict[str, Any]] | None:
+    """Approved and restricted apps, org-wide (``enterprise_id``) and for the workspace
+    (``team_id``): the admin methods take one or the other, never both. Each app once, with
+    where it is approved or restricted; the org's decision outranks the workspace's."""
+    levels = [("organization", {"enterprise_id": enterprise_id})]
+    if team_id and team_id != "unknown":
+        levels.append(("workspace", {"team_id": team_id}))
+    apps: dict[str, dict[str, Any]] = {}
+    for method, key, status in _GRID_LISTS:
+        for level, scope in levels:
+            items = reader.collect(method, key, **scope)
+            if items is None:
+                return None
+            for item in items:
+                app = item.get("app") or {}
+                if not app.get("id"):
+                    continue
+                entry = apps.setdefault(app["id"], _grid_app(app, item, method))
+                entry["decisions"].append(
+                    {"level": level, "id": next(iter(scope.values())), "status": status}
+                )
+    for app in apps.values():
+        decisions = app["decisions"]
+        ruling = next((d for d in decisions if d["level"] == "organization"), decisions[0])
+        app["status"] = ruling["status"]
+        app["org_wide"] = ruling["level"] == "organization" and ruling["status"] == "approved"
+        app["approved_in"] = [d["id"] for d in decisions if d["status"] == "approved"]
+        app["restricted_in"] = [d["id"] for d in decisions if d["status"] == "restricted"]
+    return list(apps.values())
+
+
+def _grid_app(app: dict[str, Any], item: dict[str, Any], method: str) -> dict[str, Any]:
+    scopes = item.get("scopes") or []
+    return {
+        "id": app["id"],
+        "name": app.get("name") or app["id"],
+        "scopes": parse_scopes(scopes),
+        "sensitive_scopes": sorted(
+            s["name"] for s in scopes if isinstance(s, dict) and s.get("is_sensitive")
+        ),
+        "developer_type": app.get("developer_type"),
+        "is_internal": app.get("is_internal"),
+        "app_directory_approved": app.get("is_app_directory_approved"),
+        "privacy_policy_url": app.get("privacy_policy_url"),
+        "source": method,
+        "decisions": [],
+    }
 
 
 def _logged_apps(reader: Reader) -> list[dict[str, Any]] | None:
@@ -147,6 +171,9 @@ def _flow(workspace: Asset, app: Asset) -> Flow:
             "content_access": app.attributes["content_access"],
             "content_scopes": app.attributes["content_scopes"],
             "developer_type": app.attributes.get("developer_type"),
+            "app_directory_approved": app.attributes.get("app_directory_approved"),
+            "org_wide": app.attributes.get("org_wide"),
+            "approved_in": app.attributes.get("approved_in"),
             "destination_note": "where the app stores data is not in any Slack API; see its DPA",
         },
     )

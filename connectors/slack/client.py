@@ -100,28 +100,48 @@ class Admission:
         log.debug("slack call %s (retry)", method)
 
 
+def _method_of(api_url: str) -> str:
+    """The Web API method a request URL names (``{base_url}/{method}``)."""
+    return urlsplit(api_url).path.rsplit("/", 1)[-1]
+
+
 class GatedWebClient(WebClient):
+    """Both ways the SDK sends a request are gated: ``api_call`` and the next pages that a
+    ``SlackResponse`` fetches itself when iterated (``_request_for_pagination``)."""
+
     def __init__(self, *, admission: Admission, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._admission = admission
 
-    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+    def _admit(self, api_method: str) -> None:
         delay = self._admission.admit(api_method)
         if delay:
             time.sleep(delay)
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
+        self._admit(api_method)
         return super().api_call(api_method, **kwargs)
+
+    def _request_for_pagination(
+        self, api_url: str, req_args: dict[str, dict[str, Any]]
+    ) -> dict[str, Any]:
+        self._admit(_method_of(api_url))
+        return super()._request_for_pagination(api_url=api_url, req_args=req_args)
 
 
 class GatedAsyncWebClient(AsyncWebClient):
+    """As :class:`GatedWebClient`; an ``AsyncSlackResponse`` fetches its next pages through
+    ``_request``, which ``api_call`` also reaches, so the gate sits there."""
+
     def __init__(self, *, admission: Admission, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._admission = admission
 
-    async def api_call(self, api_method: str, **kwargs: Any) -> Any:  # type: ignore[override]
-        delay = self._admission.admit(api_method)
+    async def _request(self, *, http_verb: str, api_url: str, req_args: dict) -> dict[str, Any]:
+        delay = self._admission.admit(_method_of(api_url))
         if delay:
             await asyncio.sleep(delay)
-        return await super().api_call(api_method, **kwargs)
+        return await super()._request(http_verb=http_verb, api_url=api_url, req_args=req_args)
 
 
 class GatedAuditLogsClient(AuditLogsClient):
@@ -139,9 +159,16 @@ class GatedAuditLogsClient(AuditLogsClient):
         return super().api_call(http_verb=http_verb, path=path, **kwargs)
 
 
-def _request_args(method: str, params: dict[str, Any]) -> dict[str, Any]:
-    """GET methods carry their arguments as query parameters, POST methods as a form body."""
+def _request_args(
+    method: str, params: dict[str, Any], team_id: str | None = None
+) -> dict[str, Any]:
+    """GET methods carry their arguments as query parameters, POST methods as a form body.
+    ``team_id`` (the workspace an org-wide token speaks for) is added unless the call names its
+    own team or the whole org: Slack's admin methods take ``team_id`` or ``enterprise_id``,
+    never both (``too_many_teams_provided``)."""
     clean = {k: v for k, v in params.items() if v is not None}
+    if team_id and "team_id" not in clean and "enterprise_id" not in clean:
+        clean["team_id"] = team_id
     verb = METHODS[method].verb
     return {"http_verb": verb, ("params" if verb == "GET" else "data"): clean}
 
@@ -170,7 +197,6 @@ class SlackApi:
         return {
             "token": self.tokens[kind].reveal(),
             "base_url": self.settings.api_url,
-            "team_id": self.settings.team_id,
             "timeout": 30,
             "admission": self.admission,
         }
@@ -185,7 +211,9 @@ class SlackApi:
     def call(self, method: str, *, kind: TokenKind | None = None, **params: Any) -> dict[str, Any]:
         """One call with the preferred token for ``method``; raises SlackApiError or NoToken."""
         kind = kind or self.token_for(method)
-        response = self.client(kind).api_call(method, **_request_args(method, params))
+        response = self.client(kind).api_call(
+            method, **_request_args(method, params, self.settings.team_id)
+        )
         return dict(response.data) if isinstance(response.data, dict) else {}
 
     def audit_logs(self, **params: Any) -> dict[str, Any]:
@@ -214,7 +242,7 @@ class SlackApi:
         return retry_handlers(self.settings.max_retries, self._count_retry)
 
     def _count_retry(self, request: HttpRequest) -> None:
-        name = urlsplit(request.url).path.rsplit("/", 1)[-1]
+        name = _method_of(request.url)
         audit = request.url.startswith(self.settings.audit_url)
         self.admission.retried(f"audit.{name}" if audit else name)
 
@@ -277,7 +305,9 @@ class SlackApi:
         async def one(params: dict[str, Any]) -> dict[str, Any] | Exception:
             async with limit:
                 try:
-                    response = await client.api_call(method, **_request_args(method, params))
+                    response = await client.api_call(
+                        method, **_request_args(method, params, self.settings.team_id)
+                    )
                 except Exception as exc:
                     return exc
                 return dict(response.data) if isinstance(response.data, dict) else {}

@@ -11,19 +11,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from connectors.slack.reader import Reader
-from core.models import Asset, Flow
+from connectors.slack.reader import Reader, ReadError
+from core.models import Asset, Flow, GapReason
 
 _INACTIVE = frozenset({"DISCONNECTED", "BLOCKED"})
 
 
-def read_channels(reader: Reader) -> list[dict[str, Any]] | None:
-    channels = reader.collect(
-        "conversations.list",
-        "channels",
-        types="public_channel,private_channel",
-        exclude_archived="true",
-    )
+def read_channels(reader: Reader, workspace: Asset) -> list[dict[str, Any]] | None:
+    """Public and private channels; a token without ``groups:read`` gets ``missing_scope`` for
+    the pair, so the gap names the scope and the public channels are still read (their shared
+    channels still reveal Slack Connect partners). ``channel_types_read`` says which."""
+    method, types = "conversations.list", ["public_channel", "private_channel"]
+    try:
+        channels = reader.items(method, "channels", types=",".join(types), exclude_archived="true")
+    except ReadError as exc:
+        if reader.gap(method, exc) != GapReason.MISSING_SCOPE:
+            workspace.attributes["channel_types_read"] = None
+            return None
+        types = ["public_channel"]
+        channels = reader.collect(method, "channels", types=types[0], exclude_archived="true")
+    workspace.attributes["channel_types_read"] = types if channels is not None else None
     return None if channels is None else [c for c in channels if c.get("id")]
 
 

@@ -35,7 +35,7 @@ class SlackConnector(Connector):
         collection.assets.extend(apps)
         collection.flows.extend(app_flows)
         self.progress("slack: Slack Connect")
-        channels = read_channels(reader)
+        channels = read_channels(reader, workspace)
         if channels is not None:
             collection.flows.extend(read_external_orgs(reader, workspace, channels))
         self.progress("slack: retention and EKM")

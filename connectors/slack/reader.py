@@ -52,21 +52,26 @@ class Reader:
     ) -> list | None:
         """All items under ``key`` across pages; ``None`` (and a gap) if any page failed, so a
         partial list is never mistaken for the whole."""
+        try:
+            return self.items(method, key, numbered=numbered, **params)
+        except ReadError as exc:
+            self.gap(method, exc)
+            return None
+
+    def items(self, method: str, key: str, *, numbered: bool = False, **params: Any) -> list:
+        """As :meth:`collect`, but a failure is raised (one of ``ReadError``) for callers that
+        can fall back to a narrower read."""
         pages: Iterator[dict[str, Any]] = (
             self.api.numbered_pages(method, **params)
             if numbered
             else self.api.pages(method, **params)
         )
         items: list[Any] = []
-        try:
-            for page in pages:
-                value = page.get(key) or []
-                if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
-                    raise MalformedPage(f"{key} is not a list of objects")
-                items.extend(value)
-        except ReadError as exc:
-            self.gap(method, exc)
-            return None
+        for page in pages:
+            value = page.get(key) or []
+            if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
+                raise MalformedPage(f"{key} is not a list of objects")
+            items.extend(value)
         self.recorder.read(method)
         return items
 

@@ -11,53 +11,17 @@ from pathlib import Path
 import jsonschema
 import pytest
 from azure.core.credentials import AccessToken
-from azure.identity import aio
 
-from connectors.base import CallLedger
 from connectors.m365 import cli_options
-from connectors.m365.auth import StaticTokenCredential, build_credential
+from connectors.m365.auth import StaticTokenCredential
 from connectors.m365.connector import M365Connector
 from connectors.m365.settings import AUTH_METHODS, M365Settings
 from core.errors import ConfigError
 from core.secrets import Secret
 from sandbox.graph import start_graph
-from tests.m365.certs import self_signed_pem
 
 SCHEMA = json.loads(Path("connectors/m365/settings.schema.json").read_text())
 BASE = {"tenant_id": "contoso.onmicrosoft.com", "client_id": "11111111-2222-3333-4444-555555555555"}
-
-
-@pytest.mark.parametrize(
-    ("extra", "expected"),
-    [
-        ({"client_secret": "env:M365_SECRET"}, aio.ClientSecretCredential),
-        ({"auth": "azure_cli"}, aio.AzureCliCredential),
-        ({"auth": "managed_identity"}, aio.ManagedIdentityCredential),
-    ],
-)
-def test_azure_identity_credentials_are_built(
-    extra: dict[str, str], expected: type, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("M365_SECRET", "s3cret")
-    credential = build_credential(M365Settings.from_settings({**BASE, **extra}), CallLedger())
-    assert isinstance(credential, expected)
-
-
-def test_certificate_and_workload_identity(tmp_path: Path) -> None:
-    pem = self_signed_pem(tmp_path / "scanner.pem")
-    cert = build_credential(
-        M365Settings.from_settings({**BASE, "certificate_path": str(pem)}), CallLedger()
-    )
-    assert isinstance(cert, aio.CertificateCredential)
-    token_file = tmp_path / "federated.jwt"
-    token_file.write_text("header.payload.sig")
-    workload = build_credential(
-        M365Settings.from_settings(
-            {**BASE, "auth": "workload_identity", "federated_token_file": str(token_file)}
-        ),
-        CallLedger(),
-    )
-    assert isinstance(workload, aio.WorkloadIdentityCredential)
 
 
 def test_static_token_returns_an_azure_core_access_token() -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 import datetime as dt
+import io
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,7 +15,8 @@ import pytest
 from checks.engine import evaluate
 from core.knowledge import default_kb
 from core.models import Collection, Finding
-from core.policy import Policy, Vendor
+from core.policy import OwnApp, Policy, Vendor
+from tests.conftest import run_cli
 from tests.m365.conftest import Scan
 
 TODAY = dt.date(2026, 12, 1)
@@ -110,3 +116,120 @@ def test_unknown_tenant_geography_is_an_error_not_a_pass(
     dataset["organization"][0]["isMultipleDataLocationsForServicesEnabled"] = None
     (tenant,) = findings(scan())["m365-tenant-geography"]
     assert tenant.status == "error"
+
+
+CALENDAR_SYNC = "c7d3e4f5-a6b7-4c8d-8e9f-a0b1c2d3e4f5"  # unverified publisher, Calendars.Read
+MAILMETRICS = "a9f1e2d3-c4b5-4a69-8788-796a5b4c3d2e"  # verified, Mail.Read, publisher tenant NA
+TICKETFLOW = Vendor("ticketflow", "TicketFlow B.V.", "app", dpa_signed=dt.date(2025, 3, 1))
+
+
+def app_findings(collection: Collection, *vendors: Vendor, **policy: Any) -> dict[str, Finding]:
+    chosen = Policy(adequacy_countries=frozenset({"CH"}), vendors=vendors, **policy)
+    return {f.resource_name: f for f in findings(collection, chosen)["m365-third-party-app-dpa"]}
+
+
+def test_a_spoofed_display_name_does_not_borrow_a_dpa(dataset: dict[str, Any], scan: Scan) -> None:
+    """An unverified app that calls itself "TicketFlow B.V." is not TicketFlow's app."""
+    for sp in dataset["servicePrincipals"]:
+        if sp["appId"] == CALENDAR_SYNC:
+            sp["displayName"] = "TicketFlow B.V."
+    apps = app_findings(scan(), TICKETFLOW)
+    spoof = apps["TicketFlow B.V."]
+    assert spoof.status == "fail" and "unverified" in spoof.message
+    assert "name matches TicketFlow B.V." in spoof.message
+    assert spoof.evidence["vendor_register"] is None
+    assert spoof.evidence["name_lookalike_not_accepted"] == "ticketflow"
+    real = apps["TicketFlow Helpdesk"]  # verified publisher: its name is accepted, and says so
+    assert real.evidence["vendor_register"]["matched_by"] == "name"
+    # its DPA applies; only the publisher's country is open (Entra's EU scope is all of EMEA)
+    assert real.status == "manual" and "DPA signed 2025-03-01" in real.message
+
+
+def test_a_stable_id_matches_before_any_name(demo: Collection) -> None:
+    vendor = Vendor(
+        "calendarsync",
+        "CalendarSync Ltd",
+        "app",
+        dpa_signed=dt.date(2025, 1, 1),
+        app_ids=(CALENDAR_SYNC,),
+        scc_module=2,
+    )
+    finding = app_findings(demo, vendor)["CalendarSync Pro"]
+    assert finding.status == "pass" and "matched by app id" in finding.message
+    assert finding.evidence["vendor_register"]["matched_value"] == CALENDAR_SYNC
+
+
+def test_an_unknown_publisher_region_is_not_a_pass(dataset: dict[str, Any], scan: Scan) -> None:
+    for tenant in dataset["tenants"]:
+        if "mailmetrics.io" in tenant.get("domains", []):
+            tenant["region_scope"] = "AS"  # a scope Microsoft does not document as a geo
+    collection = scan()
+    mailmetrics = Vendor(
+        "mailmetrics",
+        "MailMetrics Inc.",
+        "app",
+        dpa_signed=dt.date(2025, 1, 1),
+        app_ids=(MAILMETRICS,),
+    )
+    finding = app_findings(collection, mailmetrics)["MailMetrics Analytics"]
+    assert finding.status == "manual" and finding.location is None
+    assert "region is unknown (tenant_region_scope AS)" in finding.message
+    covered = dataclasses.replace(mailmetrics, scc_module=2)
+    assert app_findings(collection, covered)["MailMetrics Analytics"].status == "pass"
+
+
+def test_own_apps_in_another_tenant_are_internal_by_app_id_only(demo: Collection) -> None:
+    by_id = OwnApp("m365", owner="IT platform team", app_id=CALENDAR_SYNC)
+    finding = app_findings(demo, own_apps=(by_id,))["CalendarSync Pro"]
+    assert finding.status == "pass" and "internal processing" in finding.message
+    assert finding.evidence["own_app"]["owner"] == "IT platform team"
+    by_name = OwnApp("m365", owner="IT platform team", name="CalendarSync Pro")
+    # an unverified publisher's name proves nothing, also for an own app
+    assert app_findings(demo, own_apps=(by_name,))["CalendarSync Pro"].status == "fail"
+
+
+FABRIKAM = "7a2b9c4d-1e3f-4a5b-8c6d-9e0f1a2b3c4d"
+
+
+def test_guests_are_named_per_home_tenant_in_the_finding_and_the_register(
+    dataset: dict[str, Any], settings: dict[str, Any], tmp_path: Path
+) -> None:
+    dataset["users"].append(
+        {  # a guest without mail: the address comes from the #EXT# UPN
+            "id": "u-guest-3",
+            "displayName": "Sam Buyer",
+            "userPrincipalName": "sam.buyer_fabrikam-us.com#EXT#@helpdesknoord.onmicrosoft.com",
+            "mail": None,
+            "userType": "Guest",
+            "externalUserState": "PendingAcceptance",
+        }
+    )
+    result = run_cli(
+        "scan", "m365",
+        "--tenant-id", settings["tenant_id"],
+        "--access-token", settings["access_token"],
+        "--graph-url", settings["graph_url"],
+        "--login-url", settings["login_url"],
+        "--format", "csv", "--format", "json",
+        "--output-dir", str(tmp_path),
+    )  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    [fabrikam] = [
+        f
+        for f in report["findings"]
+        if f["check_id"] == "m365-cross-tenant-outside-policy" and "fabrikam" in f["resource_name"]
+    ]
+    assert fabrikam["evidence"]["guests"] == [
+        {"address": "jane.doe@fabrikam-us.com", "home_tenant": FABRIKAM, "state": "Accepted"},
+        {
+            "address": "sam.buyer@fabrikam-us.com",
+            "home_tenant": FABRIKAM,
+            "state": "PendingAcceptance",
+        },
+    ]
+    assert "jane.doe@fabrikam-us.com, sam.buyer@fabrikam-us.com" in fabrikam["message"]
+    text = (tmp_path / "report.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    [row] = [r for r in rows if r["entry"] == "sharing" and "fabrikam" in r["resources"]]
+    assert row["recipients"] == "jane.doe@fabrikam-us.com; sam.buyer@fabrikam-us.com"

@@ -16,7 +16,7 @@ from azure.identity import aio
 from connectors.base import CallLedger
 from connectors.m365.auth import build_credential
 from connectors.m365.settings import M365Settings
-from connectors.m365.transport import GuardedLoginTransport
+from connectors.m365.transport import GuardedLoginTransport, operation_for
 from core.errors import ReadOnlyViolation
 from sandbox.httpserver import JsonHandler, LocalServer
 from tests.m365.certs import self_signed_pem
@@ -107,3 +107,31 @@ def test_build_credential_routes_token_requests_through_the_gate(
     with pytest.raises((ClientAuthenticationError, ServiceRequestError)):
         asyncio.run(token())
     assert set(ledger.snapshot()) == {"login.token"} and ledger.total >= 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://graph.example.com/v1.0/users",  # the configured host, but not https
+        "https://graph.example.com:8443/v1.0/users",  # the configured host, another port
+        "https://graph.example.com.evil.test/v1.0/users",
+    ],
+)
+def test_the_gate_compares_scheme_host_and_port(url: str) -> None:
+    configured = M365Settings.from_settings(
+        {"tenant_id": TENANT, "auth": "azure_cli", "graph_url": "https://graph.example.com/v1.0"}
+    )
+    assert operation_for("GET", "https://graph.example.com:443/v1.0/users", configured) == (
+        "users.list"
+    )
+    assert operation_for("GET", url, configured).startswith("GET ")
+
+
+def test_the_managed_identity_endpoint_is_allowed_at_its_exact_origin_and_path() -> None:
+    configured = M365Settings.from_settings({"tenant_id": TENANT, "auth": "managed_identity"})
+    endpoint = "http://127.0.0.1:41234/msi/token"
+    allowed = operation_for("GET", f"{endpoint}?resource=x", configured, endpoint)
+    assert allowed == "managed_identity.token"
+    for url in ("http://127.0.0.1:41235/msi/token", "http://127.0.0.1:41234/msi/other"):
+        assert operation_for("GET", url, configured, endpoint).startswith("GET ")
+    assert operation_for("POST", endpoint, configured, endpoint).startswith("POST ")

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from core.policy import Policy, Vendor
+from core.policy import OwnApp, Policy, Vendor
 from tests.slack.conftest import findings
 
 
@@ -133,7 +133,96 @@ def test_grid_findings(sandbox) -> None:
     apps = {
         f.resource_name: f.status for f in findings(collection, None, "slack-app-content-access")
     }
-    assert apps == {"AnswerBot AI": "fail", "ComplyArchive": "fail", "Shift Digest": "pass"}
+    assert apps == {
+        "AnswerBot AI": "fail",
+        "ComplyArchive": "fail",
+        "Shift Digest": "pass",
+        "Everything Reader": "pass",
+    }
     assert len(findings(collection, None, "slack-connect-external-org")) == 2
     [retention] = findings(collection, None, "slack-retention-ekm")
     assert "legal-private 365 days" in retention.message and "KMS" in retention.message
+
+
+def test_grid_org_token_for_one_workspace_reads_org_wide_and_workspace_apps(sandbox) -> None:
+    """With an org-level token and ``team_id`` the admin.apps lists are asked once org-wide
+    (``enterprise_id``) and once for the workspace (``team_id``), never with both."""
+    box = sandbox("slack_grid")
+    collection = box.collect(team_id="T0KNGRID1")
+    assert collection.gaps == []
+    by_name = {f.resource_name: f for f in findings(collection, None, "slack-app-content-access")}
+    assert {name: f.status for name, f in by_name.items()} == {
+        "AnswerBot AI": "fail",  # org-wide, reads messages through search, no DPA
+        "ComplyArchive": "fail",
+        "Shift Digest": "pass",  # the workspace's own internal app
+        "Everything Reader": "pass",  # restricted org-wide: never installed
+    }
+    assert by_name["AnswerBot AI"].evidence["approved_in"] == ["E0KNGROUP"]
+    assert "org-wide" in by_name["AnswerBot AI"].message
+    assert by_name["Shift Digest"].evidence["approved_in"] == ["T0KNGRID1"]
+    apps = {a.name: a.attributes for a in collection.assets if a.kind == "app"}
+    assert apps["Shift Digest"]["org_wide"] is False and apps["AnswerBot AI"]["org_wide"] is True
+    assert box.server.requests["admin.apps.approved.list"] == 2
+
+
+def test_a_bot_token_without_groups_read_still_finds_partners_on_public_channels(
+    sandbox, dataset
+) -> None:
+    data = dataset()
+    data["tokens"]["xoxb-sandbox-kn-scanner-bot"]["scopes"].remove("groups:read")
+    collection = sandbox(data).collect()
+    [gap] = collection.gaps
+    assert (gap.operation, gap.reason) == ("conversations.list", "missing_scope")
+    assert "needs scope groups:read" in gap.message
+    workspace = collection.assets[0]
+    assert workspace.attributes["channel_types_read"] == ["public_channel"]
+    [acme] = [f for f in collection.flows if f.kind == "external_sharing"]
+    assert acme.attributes["channels"] == ["kn-acme-overflow"]
+    verdicts = {
+        f.resource_name: f for f in findings(collection, None, "slack-connect-external-org")
+    }
+    assert verdicts["Acme Contact Centers Inc."].status == "warn"
+    private = verdicts[f"{workspace.name} Slack Connect (private channels)"]
+    assert private.status == "error" and "groups:read" in private.message
+
+
+def test_own_apps_declared_in_the_policy_are_internal(sandbox) -> None:
+    """On a non-Grid plan no API says an app is in-house: the policy says so, by id or name."""
+    collection = sandbox().collect()
+    for own in (
+        OwnApp("slack", owner="Support tooling team", app_id="A0CALLSCR1"),
+        OwnApp("slack", owner="Support tooling team", name="callscribe transcription"),
+    ):
+        [scribe] = [
+            f
+            for f in findings(collection, Policy(own_apps=(own,)), "slack-app-content-access")
+            if f.resource_name == "CallScribe Transcription"
+        ]
+        assert scribe.status == "pass" and "internal processing" in scribe.message
+        assert scribe.evidence["own_app"]["owner"] == "Support tooling team"
+    other_provider = Policy(own_apps=(OwnApp("m365", owner="IT", app_id="A0CALLSCR1"),))
+    statuses = {f.resource_name: f.status for f in findings(collection, other_provider)}
+    assert statuses["CallScribe Transcription"] == "fail"
+
+
+def test_a_vendor_name_on_an_unreviewed_app_does_not_borrow_its_dpa(sandbox) -> None:
+    """The integration log names an app "CallScribe B.V.": no app id in the register, and a
+    name alone is not proof."""
+    policy = Policy(
+        vendors=(
+            Vendor(
+                "callscribe",
+                "CallScribe B.V.",
+                "app",
+                aliases=("CallScribe Transcription",),
+                dpa_signed=date(2025, 4, 1),
+            ),
+        )
+    )
+    [scribe] = [
+        f
+        for f in findings(sandbox().collect(), policy, "slack-app-content-access")
+        if f.resource_name == "CallScribe Transcription"
+    ]
+    assert scribe.status == "fail" and "a name is not proof" in scribe.message
+    assert scribe.evidence["name_lookalike_not_accepted"] == "callscribe"

@@ -106,3 +106,28 @@ def test_fan_out_runs_on_the_async_client_with_get(sandbox) -> None:
     assert results[1].response["error"] == "team_not_found"
     assert ("GET", "team.info") in box.server.verbs
     assert api.admission.ledger.snapshot() == {"team.info": 2}
+
+
+def test_pages_the_sdk_fetches_itself_are_gated_and_counted(sandbox) -> None:
+    """Iterating a SlackResponse makes the SDK request the next pages on its own; each one
+    passes the gate and lands in the ledger like any other call."""
+    box = sandbox()
+    ledger = CallLedger()
+    client = GatedWebClient(admission=Admission(ledger), token=BOT, base_url=box.server.api_url)
+    response = client.api_call("conversations.list", http_verb="GET", params={"limit": 1})
+    pages = [page["channels"] for page in response]
+    assert len(pages) > 1
+    assert ledger.snapshot() == {"conversations.list": len(pages)}
+    assert box.server.requests["conversations.list"] == len(pages)
+
+    async def iterate_async() -> int:
+        aclient = GatedAsyncWebClient(
+            admission=Admission(ledger), token=BOT, base_url=box.server.api_url
+        )
+        first = await aclient.api_call("conversations.list", http_verb="GET", params={"limit": 1})
+        return len([page async for page in first])
+
+    async_pages = asyncio.run(iterate_async())
+    assert async_pages == len(pages)
+    assert ledger.snapshot() == {"conversations.list": 2 * len(pages)}
+    assert box.server.requests["conversations.list"] == 2 * len(pages)
