@@ -65,7 +65,7 @@ def resolve_secret(reference: str, *, where: str = "") -> Secret:
 
 
 _TOKENS = re.compile(r"(?i)bearer\s+[A-Za-z0-9\-._~+/]{8,}=*|xox[abposr]-[A-Za-z0-9-]+")
-_URL_CREDENTIALS = re.compile(r"(://[^:/@\s]+:)[^@\s]+(@)")
+_URL_CREDENTIALS = re.compile(r"(://[^:/@\s]*:)[^/\s]+(@)")  # up to the last @: p@ss too
 _SECRET_KEYS = (
     r"aws_secret_access_key|secretaccesskey|sessiontoken|externalid|client_secret|password|token"
 )

@@ -21,6 +21,8 @@ import click
 
 from core.errors import ScannerError
 from core.models import SEVERITIES
+from core.secrets import redact
+from core.text import inert
 from scanner import __version__
 
 EXIT_CODES = """\b
@@ -36,7 +38,8 @@ log = logging.getLogger("residency")
 
 
 def friendly(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn ScannerError into one line on stderr and its exit code; tracebacks only with --debug."""
+    """Turn ScannerError into one line on stderr and its exit code, any other exception into one
+    line and exit 2 (never 1, which means "violations"); tracebacks only with --debug."""
 
     @wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -46,8 +49,18 @@ def friendly(function: Callable[..., Any]) -> Callable[..., Any]:
         except ScannerError as exc:
             if debug:
                 traceback.print_exc()
-            click.echo(f"residency: error: {exc}", err=True)
+            click.echo(f"residency: error: {inert(redact(str(exc)))}", err=True)
             sys.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug or an unforeseen input: still one line, and not "1"
+            if debug:
+                traceback.print_exc()
+            detail = inert(redact(f"{type(exc).__name__}: {exc}"))
+            click.echo(
+                f"residency: internal error: {detail} (run with --debug for details)", err=True
+            )
+            sys.exit(2)
         except KeyboardInterrupt:
             click.echo("residency: interrupted; no report written", err=True)
             sys.stdout.flush()
@@ -112,14 +125,24 @@ def evaluation_options(function: Callable[..., Any]) -> Callable[..., Any]:
     show_default=True,
     help="Log line format on stderr.",
 )
+@click.option(
+    "--group-access",
+    is_flag=True,
+    help="Make reports, evidence and the history group-readable (0640, folders 0750); "
+    "the default is owner-only (0600/0700): they hold personal data.",
+)
 @click.pass_context
-def main(ctx: click.Context, debug: bool, verbose: int, log_format: str) -> None:
+def main(
+    ctx: click.Context, debug: bool, verbose: int, log_format: str, group_access: bool
+) -> None:
     """Does our customer data stay in Europe? Scan AWS, Microsoft 365 and Slack for where
     personal data is stored and copied, and whether each transfer is covered (GDPR Ch. V)."""
+    from reports.writer import allow_group_access
     from scanner.output import setup_logging
 
     ctx.obj = {"debug": debug}
     setup_logging(log_format, verbose, debug)
+    allow_group_access(group_access)
 
 
 # ----------------------------------------------------------------------------- scan / collect

@@ -15,7 +15,7 @@ from core.knowledge import default_kb
 from core.models import Asset, Collection
 from core.policy import Policy
 from core.secrets import redact
-from reports.writer import ReportWriteError, write_all_atomic
+from reports.writer import ReportWriteError, allow_group_access, write_all_atomic
 from tests.conftest import run_cli
 from tests.test_cli import EMPTY_EVIDENCE
 
@@ -72,13 +72,21 @@ def test_a_set_of_formats_is_replaced_together_or_not_at_all(tmp_path: Path) -> 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "report.md"]
 
 
-def test_reports_follow_the_umask_not_mkstemp_0600(tmp_path: Path) -> None:
-    old = os.umask(0o022)
+def test_reports_are_owner_only_unless_group_access_is_asked_for(tmp_path: Path) -> None:
+    """Reports hold personal data (user addresses, guest names): 0600 in a 0700 folder we
+    create, even under a permissive umask; --group-access widens to 0640/0750."""
+    old = os.umask(0o002)
     try:
-        (path,) = write_all_atomic([(tmp_path / "r.json", "{}")])
+        (path,) = write_all_atomic([(tmp_path / "new" / "r.json", "{}")])
+        allow_group_access(True)
+        (shared,) = write_all_atomic([(tmp_path / "shared" / "r.json", "{}")])
     finally:
+        allow_group_access(False)
         os.umask(old)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640
+    assert stat.S_IMODE(shared.parent.stat().st_mode) == 0o750
 
 
 def test_debug_keeps_the_exit_code(tmp_path: Path) -> None:
