@@ -70,15 +70,17 @@ class Waiver:
     owner: str
     expires: date
     target: str = "*"
+    match: str = "id"
 
     def matches(self, check_id: str, target: str, resource: str, resource_name: str) -> bool:
+        """By the resource's immutable id unless the waiver says ``match: name``: a name is
+        cloud-controlled, and anyone who can name a bucket or an app could put it under a
+        name-glob waiver."""
+        subject = resource_name if self.match == "name" else resource
         return (
             fnmatch.fnmatchcase(check_id, self.check)
             and fnmatch.fnmatchcase(target, self.target)
-            and (
-                fnmatch.fnmatchcase(resource, self.resource)
-                or fnmatch.fnmatchcase(resource_name, self.resource)
-            )
+            and fnmatch.fnmatchcase(subject, self.resource)
         )
 
     def active(self, today: date) -> bool:
@@ -269,4 +271,5 @@ def _waiver(doc: dict[str, Any]) -> Waiver:
         owner=doc["owner"],
         expires=date.fromisoformat(doc["expires"]),
         target=doc.get("target", "*"),
+        match=doc.get("match", "id"),
     )

@@ -140,7 +140,7 @@ _RULES = {
 def _shown(value: Any) -> str:
     """A bad value quoted only when it is short and of a harmless shape; otherwise a placeholder
     (a value of unknown shape may be a secret pasted into the wrong place)."""
-    if value is None or isinstance(value, bool | float):
+    if value is None or isinstance(value, bool | float) or value in ([], {}):
         return repr(value)
     if isinstance(value, int) and abs(value) < 10**15:
         return repr(value)
