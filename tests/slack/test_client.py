@@ -106,3 +106,24 @@ def test_fan_out_runs_on_the_async_client_with_get(sandbox) -> None:
     assert results[1].response["error"] == "team_not_found"
     assert ("GET", "team.info") in box.server.verbs
     assert api.admission.ledger.snapshot() == {"team.info": 2}
+
+
+@pytest.mark.parametrize("after", ["3600", "soon"])
+def test_an_unreasonable_retry_after_is_a_throttled_gap_not_a_stall(sandbox, after) -> None:
+    """A 429 asking for an hour (or for something that is not a number) is not waited out."""
+    from slack_sdk.errors import SlackApiError
+
+    from connectors.slack.client import classify
+    from core.models import GapReason
+
+    box = sandbox()
+    box.server.faults.throttle("team.billing.info", times=1, retry_after=after)
+    box.server.faults.throttle("team.info", times=1, retry_after=after)
+    api = _api(box)
+    with pytest.raises(SlackApiError) as error:
+        api.call("team.billing.info")
+    (result,) = api.fan_out("team.info", [{}])
+    assert isinstance(result, SlackApiError)
+    assert dict(box.server.requests) == {"team.billing.info": 1, "team.info": 1}  # no retry
+    reason, message = classify("team.billing.info", error.value, 3)
+    assert reason is GapReason.THROTTLED and "longer than the 60 s the scanner waits" in message
