@@ -202,14 +202,11 @@ def test_bad_values_are_quoted_not_turned_into_option_names(tmp_path: Path) -> N
     assert "'nope' does not match" in result.stderr and "--nope" not in result.stderr
 
 
-def test_debug_never_turns_on_sdk_wire_logs() -> None:
-    import logging
-
-    from scanner.output import NOISY_LOGGERS, setup_logging
-
-    setup_logging("text", verbose=2, debug=True)
-    try:
-        assert all(logging.getLogger(name).level >= logging.WARNING for name in NOISY_LOGGERS)
-        assert logging.getLogger("residency").level == logging.DEBUG
-    finally:
-        setup_logging("text", verbose=0, debug=False)
+def test_debug_logs_only_the_scanners_own_lines(tmp_path: Path) -> None:
+    """A real --debug run over the simulated clouds: no library's wire trace (httpcore logs
+    request headers, bearer tokens included), only the scanner's own debug lines."""
+    result = run_cli("--debug", "demo", "--no-summary", "--output-dir", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert "DEBUG" in result.stderr  # --debug does log: the scanner's own calls
+    for leak in ("send_request_headers", "Authorization", "authorization", "xoxb-", "httpcore"):
+        assert leak not in result.stderr, leak
