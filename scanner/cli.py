@@ -335,7 +335,7 @@ def _scan_config(config_path: Path | None, only: tuple[str, ...], no_history: bo
     finally:
         progress.done()
     for alert in result.attention():
-        click.echo(alert.headline() + (f" (report: {alert.report})" if alert.report else ""))
+        click.echo(inert(alert.headline() + (f" (report: {alert.report})" if alert.report else "")))
     sys.exit(result.exit_code)
 
 

@@ -12,6 +12,7 @@ import click
 
 from core.models import STATUS_ORDER
 from core.secrets import redact
+from core.text import inert
 from reports.registry import renderer
 from reports.writer import write_all_atomic
 
@@ -44,7 +45,7 @@ class Progress:
 
     def __call__(self, target: str, step: str) -> None:
         if self.enabled:
-            click.echo(f"\r\033[K[{target}] {step}", nl=False, err=True)
+            click.echo(f"\r\033[K[{inert(target)}] {inert(step)}", nl=False, err=True)
 
     def done(self) -> None:
         if self.enabled:
@@ -101,8 +102,8 @@ def summary_table(document: dict[str, Any], show_pass: bool = True) -> str:
         (
             f["status"].upper(),
             f["check_id"],
-            _clip(f["resource_name"], 48),
-            f["country"] or (f["location"] or "-"),
+            _clip(inert(f["resource_name"]), 48),
+            inert(f["country"] or (f["location"] or "-")),
             (f["jurisdiction"] or "-").replace("_", " "),
         )
         for f in rows
@@ -118,10 +119,10 @@ def summary_table(document: dict[str, Any], show_pass: bool = True) -> str:
     )
     for target in document["targets"]:
         if target["error"]:
-            lines.append(f"Could not scan {target['name']}: {target['error']}")
+            lines.append(f"Could not scan {inert(target['name'])}: {inert(target['error'])}")
         elif target["coverage"]["gaps"]:
             lines.append(
-                f"Incomplete: {target['name']} has {len(target['coverage']['gaps'])} gap(s)"
+                f"Incomplete: {inert(target['name'])} has {len(target['coverage']['gaps'])} gap(s)"
             )
     return "\n".join(lines)
 

@@ -55,8 +55,8 @@ def collect_one(
     try:
         connector = connector_class(target.provider)(target, progress=step, ledger=ledger)
         return connector.collect()
-    except ScannerError as exc:
-        return {"target": target.name, "provider": target.provider, "error": str(exc)}
+    except ScannerError as exc:  # redacted: a key pasted into --profile must not be stored
+        return {"target": target.name, "provider": target.provider, "error": redact(str(exc))}
     except Exception as exc:  # a connector bug must not cost the other targets
         if debug:
             log.exception("connector crashed for %s", target.name)
