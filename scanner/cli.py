@@ -392,8 +392,19 @@ def evaluate(
     from core.knowledge import default_kb
     from scanner.scan import evaluate_outcome, load_evidence
 
+    from core.errors import ConfigError
+
     policy = _load_policy(policy_path)
-    _, document = evaluate_outcome(load_evidence(evidence), policy, default_kb())
+    outcome = load_evidence(evidence)
+    try:
+        _, document = evaluate_outcome(outcome, policy, default_kb())
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # Attributes are free-form per resource kind: one the checks cannot read (a date that
+        # is not a date) means the file was not written by `residency collect`.
+        raise ConfigError(
+            f"{evidence}: malformed evidence: a resource attribute has the wrong form "
+            f"({type(exc).__name__}); was it written by `residency collect`?"
+        ) from None
     _finish(document, formats, output_dir, fail_on, summary)
 
 

@@ -22,13 +22,14 @@ from core.knowledge import KnowledgeBase
 from core.models import SEVERITY_RANK, Collection, Finding
 from core.policy import Policy
 from core.secrets import redact
-from core.yamlfile import load_json
+from core.yamlfile import load_json, load_schema, validate
 from reports.document import build_document
 from scanner import __version__
 
 log = logging.getLogger("residency")
 
 EVIDENCE_VERSION = "1.0"
+EVIDENCE_SCHEMA = Path(__file__).parent / "schemas" / "evidence.schema.json"
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_CANNOT_START, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
@@ -137,6 +138,7 @@ def load_evidence(path: Path) -> ScanOutcome:
     data = load_json(path, "evidence file")
     if not isinstance(data, dict) or data.get("evidence_version") != EVIDENCE_VERSION:
         raise ConfigError(f"{path}: not an evidence file of version {EVIDENCE_VERSION}")
+    validate(data, load_schema(EVIDENCE_SCHEMA), f"{path}: malformed evidence")
     try:
         return ScanOutcome(
             collections=[Collection.from_dict(c) for c in data["collections"]],
