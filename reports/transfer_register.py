@@ -31,7 +31,10 @@ COLUMNS = (
     "check_id",
     "finding_id",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# OWASP CSV injection: a cell a spreadsheet would evaluate starts with one of these, possibly
+# after leading whitespace (" =1+1" is still a formula in some spreadsheets); "|" and "%"
+# start DDE and macro expressions in older ones.
+FORMULA_START = ("=", "+", "-", "@", "|", "%", "\t", "\r", "\n")
 
 
 def render(document: dict[str, Any]) -> str:
@@ -76,4 +79,4 @@ def _row(finding: dict[str, Any], processors: dict[tuple[str, str], dict[str, An
 
 def _cell(value: Any) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if text.lstrip(" \t\r\n").startswith(FORMULA_START) else text

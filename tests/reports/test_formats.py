@@ -118,10 +118,16 @@ def test_transfer_register_rows_and_bases(document: dict[str, Any]) -> None:
     assert by_name["kn-chat-transcripts -> kn-chat-transcripts-dr"]["kind"] == "replication"
 
 
-def test_transfer_register_defuses_spreadsheet_formulas(document: dict[str, Any]) -> None:
-    document["findings"][0]["resource_name"] = '=HYPERLINK("http://evil","x")'
+@pytest.mark.parametrize(
+    "name",
+    ['=HYPERLINK("http://evil","x")', ' =1+1', "\t@SUM(A1)", "|cmd '/c calc'!A0", "%0A=1"],
+)
+def test_transfer_register_defuses_spreadsheet_formulas(
+    document: dict[str, Any], name: str
+) -> None:
+    document["findings"][0]["resource_name"] = name
     rows = list(csv.DictReader(io.StringIO(transfer_register.render(document))))
-    assert rows[0]["resource_name"] == '\'=HYPERLINK("http://evil","x")'
+    assert rows[0]["resource_name"] == "'" + name
 
 
 def test_transfer_register_uses_the_vendor_register(document: dict[str, Any]) -> None:
