@@ -61,8 +61,8 @@ def friendly(function: Callable[..., Any]) -> Callable[..., Any]:
                 f"residency: internal error: {detail} (run with --debug for details)", err=True
             )
             sys.exit(2)
-        except KeyboardInterrupt:
-            click.echo("residency: interrupted; no report written", err=True)
+        except KeyboardInterrupt as exc:  # its text, if any, says which reports were written
+            click.echo(f"residency: interrupted; {exc or 'no report written'}", err=True)
             sys.stdout.flush()
             sys.stderr.flush()
             # Worker threads may be inside an API call with retries; exiting now (nothing was
@@ -389,10 +389,9 @@ def evaluate(
     output_dir: Path,
 ) -> None:
     """Re-run the checks on saved EVIDENCE (no cloud access)."""
+    from core.errors import ConfigError
     from core.knowledge import default_kb
     from scanner.scan import evaluate_outcome, load_evidence
-
-    from core.errors import ConfigError
 
     policy = _load_policy(policy_path)
     outcome = load_evidence(evidence)

@@ -161,6 +161,19 @@ class UnwrittenReportAlert(ClientAlert):
         return {**super().to_dict(), "report_error": self.report_error}
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a targets-file run, saying truthfully which clients' reports were
+    published before it (they are complete) and that no other report was written."""
+
+    def __init__(self, finished: list[ClientResult]) -> None:
+        written = sorted(c.client for c in finished if c.reports)
+        super().__init__(
+            f"reports written for {', '.join(written)}; no report for the other clients"
+            if written
+            else "no report written"
+        )
+
+
 @dataclass
 class MultiResult:
     run_id: str
@@ -237,7 +250,8 @@ class MultiScan:
         workers = max(
             1, min(self.config.concurrency, sum(len(c.targets) for c in clients.values()))
         )
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="client") as pool:
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="client")
+        try:
             owner: dict[Future[Collection | dict[str, str]], str] = {}
             for client in clients.values():
                 for target in client.targets:
@@ -254,6 +268,10 @@ class MultiScan:
                 name = owner[future]
                 if all(f.done() for f in pending[name]):
                     self.result.clients.append(self._finish_client(clients[name], pending[name]))
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)  # in-flight calls are not waited for
+            raise Interrupted(self.result.clients) from None
+        pool.shutdown()
         self.result.clients.sort(key=lambda c: c.client)
         self.result.finished_at = utcnow()
         self._record()

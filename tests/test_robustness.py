@@ -169,22 +169,35 @@ def test_ctrl_c_stops_promptly_and_writes_nothing(tmp_path: Path) -> None:
     import signal
     import subprocess
     import sys
-    import time
+    import threading
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "scanner", "demo", "--output-dir", str(tmp_path)],
+        [sys.executable, "-m", "scanner", "--debug", "demo", "--output-dir", str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(4)  # inside the sandbox start-up or the scan
-    process.send_signal(signal.SIGINT)
+    lines: list[str] = []
+    scanning = threading.Event()
+
+    def read_stderr() -> None:  # the readiness signal: the first API call of the scan
+        for line in process.stderr:  # type: ignore[union-attr]
+            lines.append(line)
+            if line.startswith("DEBUG ") and " call " in line:
+                scanning.set()
+        scanning.set()  # the process ended before any call: the asserts below say so
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
     try:
-        _, stderr = process.communicate(timeout=3)  # not the many seconds in-flight calls take
+        assert scanning.wait(timeout=120), "the demo never started scanning"
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=5)  # not the many seconds in-flight calls with retries take
+        reader.join(timeout=5)
     finally:
         process.kill()
-    assert process.returncode == 130
-    assert "interrupted; no report written" in stderr
+    assert process.returncode == 130, "".join(lines[-5:])
+    assert any("interrupted; no report written" in line for line in lines)
     assert not list(tmp_path.glob("report*"))
 
 

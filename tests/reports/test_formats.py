@@ -120,7 +120,7 @@ def test_transfer_register_rows_and_bases(document: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ['=HYPERLINK("http://evil","x")', ' =1+1', "\t@SUM(A1)", "|cmd '/c calc'!A0", "%0A=1"],
+    ['=HYPERLINK("http://evil","x")', " =1+1", "\t@SUM(A1)", "|cmd '/c calc'!A0", "%0A=1"],
 )
 def test_transfer_register_defuses_spreadsheet_formulas(
     document: dict[str, Any], name: str
