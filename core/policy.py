@@ -209,6 +209,26 @@ def validate_policy(located: Any, where: str) -> None:
     targets file: its schema, then what the schema cannot say about the vendor register."""
     validate(located, load_schema(POLICY_SCHEMA), where)
     _check_register(plain(located).get("vendors", []), located, where)
+    _check_adequacy(plain(located).get("adequacy_countries", []), located, where)
+
+
+def _check_adequacy(codes: list[str], located: Any, where: str) -> None:
+    """Each code an ISO country with an EU adequacy decision: ``UK`` (for GB) or ``XX`` would
+    otherwise be accepted and silently allow nothing."""
+    from core.knowledge import default_kb
+    from core.knowledge.names import is_iso_country
+
+    kb = default_kb()
+    for index, code in enumerate(codes):
+        if is_iso_country(code) and kb.adequacy(code):
+            continue
+        line = line_of(located, ["adequacy_countries", index])
+        problem = (
+            "not an ISO 3166-1 country code"
+            if not is_iso_country(code)
+            else ("no EU adequacy decision covers this country")
+        )
+        raise ConfigError(f"{where}:{line}: adequacy_countries.{index}: {code!r}: {problem}")
 
 
 def _check_register(vendors: list[dict[str, Any]], located: Any, path: str) -> None:

@@ -212,8 +212,8 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 def read_text(path: Path) -> str:
     """A user-named file as UTF-8 text: regular files only (a FIFO or a device would block or
     never end), of a sane size; every failure is a ConfigError naming the file."""
-    try:
-        with path.open("rb") as handle:
+    try:  # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise ConfigError(f"{path}: not a regular file")
             data = handle.read(MAX_FILE_BYTES + 1)

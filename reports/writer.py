@@ -93,8 +93,11 @@ def write_atomic(path: Path, text: str) -> Path:
     return write_all_atomic([(path, text)])[0]
 
 
-def ensure_writable(directory: Path) -> None:
-    """Fail before a scan spends its API calls when reports could not be written anyway."""
+def ensure_writable(directory: Path, file: Path | None = None) -> None:
+    """Fail before a scan spends its API calls when reports could not be written anyway
+    (``file``: a file to be replaced there, which must not be a folder or a FIFO)."""
+    if file is not None and file.exists() and not file.is_file():
+        raise ReportWriteError(f"cannot write {file}: not a regular file")
     try:
         make_dirs(directory)
         with tempfile.NamedTemporaryFile(dir=directory, prefix=".residency-probe-"):

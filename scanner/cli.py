@@ -268,6 +268,8 @@ def _scan_command(provider: str) -> click.Command:
         policy = _load_policy(policy_path)
         target = _target(provider, target_name, options)
         ensure_writable(output_dir)
+        if evidence_path:  # before the scan spends its API calls, not after
+            ensure_writable(evidence_path.parent, evidence_path)
         outcome = _collect([target])
         if evidence_path:
             write_atomic(evidence_path, json.dumps(evidence_document(outcome), indent=2))

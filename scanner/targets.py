@@ -79,6 +79,7 @@ def load_targets(path: Path, only: tuple[str, ...] = ()) -> TargetsFile:
     clients = tuple(
         _client(document, index, path, base_policy, report_root, data) for index in selected
     )
+    _check_report_dirs(document, path, selected, clients)
     history = data.get("history", {})
     return TargetsFile(
         path=path,
@@ -287,6 +288,22 @@ def _client(
         fail_on=entry.get("fail_on", data.get("fail_on", "low")),
         notify=tuple(entry.get("notify", ())),
     )
+
+
+def _check_report_dirs(
+    document: Any, file: Path, selected: list[int], clients: tuple[Client, ...]
+) -> None:
+    """Two clients in one report folder would share one ``latest`` and each other's runs."""
+    seen: dict[Path, str] = {}
+    for index, client in zip(selected, clients, strict=True):
+        folder = client.report_dir.resolve()
+        if folder in seen:
+            where = _where(document, ["clients", index, "reports", "dir"], file)
+            raise ConfigError(
+                f"{where}: report folder {client.report_dir} is also {seen[folder]}'s; "
+                "each client needs its own"
+            )
+        seen[folder] = client.name
 
 
 def _existing_file(value: str, base_dir: Path, where: str) -> str:
