@@ -62,7 +62,7 @@ def friendly(function: Callable[..., Any]) -> Callable[..., Any]:
             )
             sys.exit(2)
         except KeyboardInterrupt as exc:  # its text, if any, says which reports were written
-            click.echo(f"residency: interrupted; {exc or 'no report written'}", err=True)
+            click.echo(f"residency: interrupted; {str(exc) or 'no report written'}", err=True)
             sys.stdout.flush()
             sys.stderr.flush()
             # Worker threads may be inside an API call with retries; exiting now (nothing was

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -197,7 +198,7 @@ def test_ctrl_c_stops_promptly_and_writes_nothing(tmp_path: Path) -> None:
     finally:
         process.kill()
     assert process.returncode == 130, "".join(lines[-5:])
-    assert any("interrupted; no report written" in line for line in lines)
+    assert any("interrupted; no report written" in line for line in lines), "".join(lines[-5:])
     assert not list(tmp_path.glob("report*"))
 
 
@@ -223,3 +224,59 @@ def test_debug_logs_only_the_scanners_own_lines(tmp_path: Path) -> None:
     assert "DEBUG" in result.stderr  # --debug does log: the scanner's own calls
     for leak in ("send_request_headers", "Authorization", "authorization", "xoxb-", "httpcore"):
         assert leak not in result.stderr, leak
+
+
+def test_ctrl_c_in_a_targets_file_run_says_which_reports_were_written(tmp_path: Path) -> None:
+    """One client finishes (its report is published), the other waits on a server that never
+    answers: Ctrl-C must not wait for it, and must not claim that no report was written."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    silent = socket.socket()  # accepts connections, never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # bound, not listening: connection refused at once
+    (tmp_path / "tenants.yaml").write_text(
+        "version: 1\nhistory: {enabled: false}\nclients:\n"
+        "  - name: fast\n"
+        "    aws: {regions: [eu-west-1], services: [s3], max_attempts: 1,"
+        f" endpoint_url: 'http://127.0.0.1:{closed.getsockname()[1]}'}}\n"
+        "  - name: slow\n"
+        "    slack: {token: env:SLOW_SLACK_TOKEN,"
+        f" api_url: 'http://127.0.0.1:{silent.getsockname()[1]}/api/'}}\n"
+    )
+    env = {
+        **os.environ,
+        "SLOW_SLACK_TOKEN": "xoxb-1111-2222-slowslowslow",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scanner", "scan", "--config", str(tmp_path / "tenants.yaml")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        latest = tmp_path / "reports" / "fast" / "latest" / "report.json"
+        silent.settimeout(120)
+        silent.accept()  # the slow client's call is in flight...
+        while not latest.exists() and process.poll() is None:  # ...and the readiness signal:
+            silent.settimeout(0.2)  # the fast client's published report
+            with contextlib.suppress(TimeoutError):
+                silent.accept()
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=10)  # not the 30 s the slow call may take
+    finally:
+        process.kill()
+        silent.close()
+        closed.close()
+    assert process.returncode == 130, stderr
+    assert "interrupted; reports written for fast; no report for the other clients" in stderr
+    assert not (tmp_path / "reports" / "slow" / "latest").exists()
