@@ -83,7 +83,13 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
         names = sorted({t.name for t in found if _covers(t, account, regions)})
         evidence = {"regions": regions, "uncovered": missing, "trails": names}
         resource = f"cloudtrail:{ctx.collection.target}:{account}"
-        if not missing:
+        if not regions:  # nothing known to cover is not "every region covered"
+            yield Verdict(
+                resource, f"account {account}", "manual",
+                f"account {account}: no scanned region is known; confirm a logging trail "
+                "records every region in use", evidence=evidence,
+            )  # fmt: skip
+        elif not missing:
             yield Verdict(
                 resource, f"account {account}", "pass",
                 f"account {account}: a logging trail ({', '.join(names)}) records every scanned "

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from core.errors import ReadOnlyViolation
 from core.models import Asset, Collection, Flow, Gap, GapReason
 from core.secrets import redact
+from core.text import scrub
 
 ProgressCallback = Callable[[str], None]
 log = logging.getLogger("residency.connectors")
@@ -139,6 +140,9 @@ class Connector(abc.ABC):
         return Collection(target=self.target.name, provider=self.provider, started_at=utcnow())
 
     def finish(self, collection: Collection) -> Collection:
+        """Stamp the end; cloud text with lone surrogates is cleaned here, once for every
+        connector, so no report format can fail to encode it."""
+        scrub(collection)
         collection.finished_at = utcnow()
         collection.calls = self.ledger.snapshot()
         return collection

@@ -138,15 +138,17 @@ class Waiver:
     owner: str
     expires: date
     target: str = "*"
+    match: str = "id"
 
     def matches(self, check_id: str, target: str, resource: str, resource_name: str) -> bool:
+        """By the resource's immutable id unless the waiver says ``match: name``: a name is
+        cloud-controlled, and anyone who can name a bucket or an app could put it under a
+        name-glob waiver."""
+        subject = resource_name if self.match == "name" else resource
         return (
             fnmatch.fnmatchcase(check_id, self.check)
             and fnmatch.fnmatchcase(target, self.target)
-            and (
-                fnmatch.fnmatchcase(resource, self.resource)
-                or fnmatch.fnmatchcase(resource_name, self.resource)
-            )
+            and fnmatch.fnmatchcase(subject, self.resource)
         )
 
     def active(self, today: date) -> bool:
@@ -327,6 +329,7 @@ def validate_policy(located: Any, where: str) -> None:
     _check_register(plain(located).get("vendors", []), located, where)
     _check_standards(plain(located), located, where)
     _check_own_apps(plain(located).get("own_apps", []), located, where)
+    _check_adequacy(plain(located).get("adequacy_countries", []), located, where)
 
 
 def _check_standards(doc: dict[str, Any], located: Any, where: str) -> None:
@@ -367,6 +370,24 @@ def _check_own_apps(own_apps: list[dict[str, Any]], located: Any, path: str) -> 
                     f"in own_apps.{seen[marker]}"
                 )
             seen[marker] = index
+
+
+def _check_adequacy(codes: list[str], located: Any, where: str) -> None:
+    """Each code an ISO country with an EU adequacy decision: ``UK`` (for GB) or ``XX`` would
+    otherwise be accepted and silently allow nothing."""
+    from core.knowledge.names import is_iso_country
+
+    kb = default_kb()
+    for index, code in enumerate(codes):
+        if is_iso_country(code) and kb.adequacy(code):
+            continue
+        line = line_of(located, ["adequacy_countries", index])
+        problem = (
+            "not an ISO 3166-1 country code"
+            if not is_iso_country(code)
+            else ("no EU adequacy decision covers this country")
+        )
+        raise ConfigError(f"{where}:{line}: adequacy_countries.{index}: {code!r}: {problem}")
 
 
 def _check_register(vendors: list[dict[str, Any]], located: Any, path: str) -> None:
@@ -450,4 +471,5 @@ def _waiver(doc: dict[str, Any]) -> Waiver:
         owner=doc["owner"],
         expires=date.fromisoformat(doc["expires"]),
         target=doc.get("target", "*"),
+        match=doc.get("match", "id"),
     )

@@ -50,22 +50,44 @@ def resolve_secret(reference: str, *, where: str = "") -> Secret:
         )
     kind, name = match.groups()
     if kind == "env":
-        value = os.environ.get(name)
+        value = os.environ.get(name, "").strip()
+        source = f"environment variable {name}"
         if not value:
-            raise ConfigError(f"{prefix}environment variable {name} is not set or empty")
-        return Secret(value.strip(), reference)
+            raise ConfigError(f"{prefix}{source} is not set or empty")
+        return Secret(_single_token(value, prefix, source), reference)
     path = Path(name).expanduser()
+    source = f"secret file {path}"
     try:
-        value = path.read_text(encoding="utf-8").strip()
+        value = path.read_bytes().decode("utf-8").strip()
     except OSError as exc:
-        raise ConfigError(f"{prefix}cannot read secret file {path}: {exc.strerror}") from None
+        raise ConfigError(f"{prefix}cannot read {source}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{prefix}{source} is not UTF-8 text (value not shown)") from None
     if not value:
-        raise ConfigError(f"{prefix}secret file {path} is empty")
-    return Secret(value, reference)
+        raise ConfigError(f"{prefix}{source} is empty")
+    return Secret(_single_token(value, prefix, source), reference)
 
 
-_TOKENS = re.compile(r"(?i)bearer\s+[A-Za-z0-9\-._~+/]{8,}=*|xox[abposr]-[A-Za-z0-9-]+")
-_URL_CREDENTIALS = re.compile(r"(://[^:/@\s]*:)[^@\s]+(@)")  # user may be empty (redis://:pw@)
+def _single_token(value: str, prefix: str, source: str) -> str:
+    """A token, key or URL never holds whitespace: a hard-wrapped token file would otherwise
+    send half a token and leak the other half into an error message."""
+    if any(c.isspace() or not c.isprintable() for c in value):
+        raise ConfigError(
+            f"{prefix}{source} holds whitespace, a line break or a control character "
+            "(value not shown); a secret is one token on one line"
+        )
+    return value
+
+
+_TOKENS = re.compile(r"(?i)bearer\s+[A-Za-z0-9\-._~+/]{8,}=*|xox[abposre]-[A-Za-z0-9-]+")
+# AWS access key ids, and 40-character secret access keys (mixed case and a digit, so that a
+# SHA-1 in hex is left alone).
+_AWS_KEYS = re.compile(
+    r"\b(?:AKIA|ASIA|AIDA|AROA|AGPA|ANPA|ANVA|AIPA)[A-Z0-9]{16}\b"
+    r"|(?<![A-Za-z0-9/+=])(?=[A-Za-z0-9/+]{0,39}[a-z])(?=[A-Za-z0-9/+]{0,39}[A-Z])"
+    r"(?=[A-Za-z0-9/+]{0,39}[0-9])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])"
+)
+_URL_CREDENTIALS = re.compile(r"(://[^:/@\s]*:)[^/\s]+(@)")  # up to the last @: p@ss too
 _SECRET_KEYS = (
     r"aws_secret_access_key|secretaccesskey|sessiontoken|externalid|client_secret|password|token"
 )
@@ -78,6 +100,7 @@ def redact(text: str) -> str:
     bearer and Slack tokens, passwords in URLs, and long values assigned to secret-named keys.
     Ordinary prose ("the access token has expired") is left readable."""
     text = _TOKENS.sub("***", text)
+    text = _AWS_KEYS.sub("***", text)
     text = _URL_CREDENTIALS.sub(r"\1***\2", text)
     text = _XML_SECRET.sub(r"\1***\2", text)
     return _ASSIGNED.sub(r"\1***", text)

@@ -7,6 +7,9 @@ gets ``policy.yaml:12: unknown key 'alowed_jurisdictions'`` instead of a traceba
 from __future__ import annotations
 
 import json
+import os
+import re
+import stat
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -16,10 +19,22 @@ import jsonschema
 import yaml
 
 from core.errors import ConfigError
+from core.secrets import redact
+from core.text import scrub
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line of every mapping key and sequence item."""
+    """A safe loader that remembers the line of every mapping key and sequence item.
+
+    Aliases (``*name``) are refused: none of our files needs them, and a few hundred bytes of
+    nested aliases expand to millions of nodes (a "billion laughs" file)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed", self.peek_event().start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
@@ -101,6 +116,43 @@ def plain(value: Any) -> Any:
 
 
 SECRET_PREFIX = "^(env|file):"
+_SHOWABLE = re.compile(r"[A-Za-z0-9_.:-]{0,32}")
+# What each schema rule says about a bad value, without the value: a --policy pointing at a token
+# file must not print the token.
+_RULES = {
+    "type": "is not of type {value}",
+    "pattern": "does not match the expected form",
+    "enum": "is not one of {value}",
+    "const": "is not {value}",
+    "format": "is not a valid {value}",
+    "minimum": "is less than the minimum of {value}",
+    "maximum": "is greater than the maximum of {value}",
+    "exclusiveMinimum": "must be greater than {value}",
+    "exclusiveMaximum": "must be less than {value}",
+    "minLength": "is too short",
+    "maxLength": "is too long",
+    "minItems": "has too few items",
+    "maxItems": "has too many items",
+    "uniqueItems": "has repeated items",
+}
+
+
+def _shown(value: Any) -> str:
+    """A bad value quoted only when it is short and of a harmless shape; otherwise a placeholder
+    (a value of unknown shape may be a secret pasted into the wrong place)."""
+    if value is None or isinstance(value, bool | float) or value in ([], {}):
+        return repr(value)
+    if isinstance(value, int) and abs(value) < 10**15:
+        return repr(value)
+    if isinstance(value, str) and _SHOWABLE.fullmatch(value) and redact(value) == value:
+        return repr(value)
+    return "the value (not shown)"
+
+
+def _rule(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(repr(v) for v in value)
+    return repr(value)
 
 
 def _describe(error: jsonschema.ValidationError) -> str:
@@ -119,7 +171,8 @@ def _describe(error: jsonschema.ValidationError) -> str:
         ]
         if len(options) == len(error.validator_value):
             return f"needs at least one of: {' | '.join(options)}"
-    return error.message
+    rule = _RULES.get(str(error.validator), "is not valid")
+    return f"{_shown(error.instance)} {rule.format(value=_rule(error.validator_value))}"
 
 
 def validate(document: Any, schema: dict[str, Any], where: str) -> None:
@@ -142,24 +195,41 @@ def validate(document: Any, schema: dict[str, Any], where: str) -> None:
 def load_json(path: Path, what: str) -> Any:
     """Parse a JSON file the user hands us (``what`` names it: "evidence file", "findings
     report"); every way it can be bad is a ConfigError naming the file."""
+    text = read_text(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a {what}: not UTF-8 text") from None
+        return scrub(json.loads(text))
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not a valid {what}: nested too deeply") from None
+    except ValueError:  # an integer longer than Python's digit limit
+        raise ConfigError(f"{path}: not a valid {what}: a number is too long") from None
+
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def read_text(path: Path) -> str:
+    """A user-named file as UTF-8 text: regular files only (a FIFO or a device would block or
+    never end), of a sane size; every failure is a ConfigError naming the file."""
+    try:  # O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise ConfigError(f"{path}: not a regular file")
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ConfigError(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
 
 
 def load_yaml(path: Path, schema: Path | None = None) -> Any:
     """Parse ``path`` (with line numbers) and validate it against the JSON Schema at ``schema``."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
+    text = read_text(path)
     try:
         document = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
@@ -167,6 +237,10 @@ def load_yaml(path: Path, schema: Path | None = None) -> Any:
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError(f"{where}: not valid YAML: {problem}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: not valid YAML: nested too deeply") from None
+    except ValueError:  # an integer longer than Python's digit limit
+        raise ConfigError(f"{path}: not valid YAML: a number is too long") from None
     if document is None:
         document = _Located({}, {}, 1)
     if schema:

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from core.models import OPEN_STATUSES
+from core.text import inert
 from reports.common import worst_first
 from reports.html_env import page
 
@@ -62,8 +63,8 @@ def render_text(diff: dict[str, Any]) -> str:
         for f in diff[section]:
             change = _change(section, f)
             lines.append(
-                f"  {change:<14} {f['check_id']:<30} {f['target']}: {_oneline(f['resource_name'])}"
-                f" - {_oneline(f['message'])}"
+                f"  {change:<14} {f['check_id']:<30} {f['target']}: {inert(f['resource_name'])}"
+                f" - {inert(f['message'])}"
             )
     return "\n".join(lines) + "\n"
 
@@ -79,11 +80,6 @@ def _change(section: str, finding: dict[str, Any]) -> str:
     if section == "resolved":
         return f"{finding['status']}->{finding['current_status']}"
     return finding["status"]
-
-
-def _oneline(text: str) -> str:
-    """Cloud text on one line: a name with newlines or escape codes cannot fake output lines."""
-    return "".join(c if c.isprintable() else " " for c in text)
 
 
 RENDERERS = {"text": render_text, "json": render_json, "html": render_html}

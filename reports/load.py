@@ -5,18 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jsonschema import ValidationError
-
 from core.errors import ConfigError
-from core.yamlfile import load_json
-from reports.json_format import validate
+from core.yamlfile import load_json, validate
+from reports.json_format import schema
 
 
 def load_report(path: Path) -> dict[str, Any]:
     """The validated document; ConfigError (exit 2) naming the file otherwise."""
     document = load_json(path, "findings report")
-    try:
-        validate(document)
-    except ValidationError as exc:
-        raise ConfigError(f"{path}: not a findings report: {exc.message}") from None
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: not a findings report")
+    validate(document, schema(), f"{path}: not a findings report")
     return document

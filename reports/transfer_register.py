@@ -15,7 +15,10 @@ from typing import Any
 from reports.register import COLUMNS, register
 
 BOM = "\ufeff"
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# OWASP CSV injection: a cell a spreadsheet would evaluate starts with one of these, possibly
+# after leading whitespace (" =1+1" is still a formula in some spreadsheets); "|" and "%"
+# start DDE and macro expressions in older ones.
+FORMULA_START = ("=", "+", "-", "@", "|", "%", "\t", "\r", "\n")
 
 
 def render(document: dict[str, Any]) -> str:
@@ -29,4 +32,4 @@ def render(document: dict[str, Any]) -> str:
 
 def _cell(value: Any) -> str:
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if text.lstrip(" \t\r\n").startswith(FORMULA_START) else text

@@ -19,6 +19,31 @@ class ReportWriteError(ScannerError):
     exit_code = 2
 
 
+class _Access:
+    """Reports, evidence and the history hold personal data (user addresses, guest names):
+    owner-only unless the user asks for group access (``residency --group-access``)."""
+
+    group = False
+
+
+def allow_group_access(allowed: bool) -> None:
+    _Access.group = allowed
+
+
+def file_mode() -> int:
+    """0600, or 0640 with group access (never wider than the umask allows)."""
+    return (0o640 if _Access.group else 0o600) & ~_umask()
+
+
+def dir_mode() -> int:
+    return 0o750 if _Access.group else 0o700
+
+
+def make_dirs(directory: Path) -> None:
+    """Create ``directory`` (and its parents) owner-only; an existing folder keeps its mode."""
+    directory.mkdir(parents=True, exist_ok=True, mode=dir_mode())
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
@@ -27,14 +52,14 @@ def _umask() -> int:
 
 def _stage(path: Path, text: str) -> str:
     """Write ``text`` to a temp file beside ``path``; returns the temp file's name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 would hide reports from the team
+        os.chmod(tmp, file_mode())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -43,7 +68,8 @@ def _stage(path: Path, text: str) -> str:
 
 
 def write_all_atomic(files: list[tuple[Path, str]]) -> list[Path]:
-    """Stage every file, then rename them all; on any error no target file is touched."""
+    """Stage every file, then rename them all; on any error (or interrupt) no target file is
+    touched and no staged file is left behind."""
     staged: list[tuple[str, Path]] = []
     try:
         for path, text in files:
@@ -52,10 +78,12 @@ def write_all_atomic(files: list[tuple[Path, str]]) -> list[Path]:
             staged.append((_stage(path, text), path))
         for tmp, path in staged:
             os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException as exc:
         for tmp, _ in staged:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+        if not isinstance(exc, OSError):
+            raise
         where = exc.filename or (files[len(staged)][0] if len(staged) < len(files) else "")
         raise ReportWriteError(f"cannot write {where}: {exc.strerror or exc}") from None
     return [path for path, _ in files]
@@ -65,10 +93,13 @@ def write_atomic(path: Path, text: str) -> Path:
     return write_all_atomic([(path, text)])[0]
 
 
-def ensure_writable(directory: Path) -> None:
-    """Fail before a scan spends its API calls when reports could not be written anyway."""
+def ensure_writable(directory: Path, file: Path | None = None) -> None:
+    """Fail before a scan spends its API calls when reports could not be written anyway
+    (``file``: a file to be replaced there, which must not be a folder or a FIFO)."""
+    if file is not None and file.exists() and not file.is_file():
+        raise ReportWriteError(f"cannot write {file}: not a regular file")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        make_dirs(directory)
         with tempfile.NamedTemporaryFile(dir=directory, prefix=".residency-probe-"):
             pass
     except OSError as exc:

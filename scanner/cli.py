@@ -21,6 +21,8 @@ import click
 
 from core.errors import ScannerError
 from core.models import SEVERITIES
+from core.secrets import redact
+from core.text import inert
 from scanner import __version__
 from scanner.worker import resolve_broker, worker_command
 
@@ -37,7 +39,8 @@ log = logging.getLogger("residency")
 
 
 def friendly(function: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn ScannerError into one line on stderr and its exit code; tracebacks only with --debug."""
+    """Turn ScannerError into one line on stderr and its exit code, any other exception into one
+    line and exit 2 (never 1, which means "violations"); tracebacks only with --debug."""
 
     @wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -47,10 +50,20 @@ def friendly(function: Callable[..., Any]) -> Callable[..., Any]:
         except ScannerError as exc:
             if debug:
                 traceback.print_exc()
-            click.echo(f"residency: error: {exc}", err=True)
+            click.echo(f"residency: error: {inert(redact(str(exc)))}", err=True)
             sys.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("residency: interrupted; no report written", err=True)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # a bug or an unforeseen input: still one line, and not "1"
+            if debug:
+                traceback.print_exc()
+            detail = inert(redact(f"{type(exc).__name__}: {exc}"))
+            click.echo(
+                f"residency: internal error: {detail} (run with --debug for details)", err=True
+            )
+            sys.exit(2)
+        except KeyboardInterrupt as exc:  # its text, if any, says which reports were written
+            click.echo(f"residency: interrupted; {str(exc) or 'no report written'}", err=True)
             sys.stdout.flush()
             sys.stderr.flush()
             # Worker threads may be inside an API call with retries; exiting now (nothing was
@@ -113,14 +126,24 @@ def evaluation_options(function: Callable[..., Any]) -> Callable[..., Any]:
     show_default=True,
     help="Log line format on stderr.",
 )
+@click.option(
+    "--group-access",
+    is_flag=True,
+    help="Make reports, evidence and the history group-readable (0640, folders 0750); "
+    "the default is owner-only (0600/0700): they hold personal data.",
+)
 @click.pass_context
-def main(ctx: click.Context, debug: bool, verbose: int, log_format: str) -> None:
+def main(
+    ctx: click.Context, debug: bool, verbose: int, log_format: str, group_access: bool
+) -> None:
     """Does our customer data stay in Europe? Scan AWS, Microsoft 365 and Slack for where
     personal data is stored and copied, and whether each transfer is covered (GDPR Ch. V)."""
+    from reports.writer import allow_group_access
     from scanner.output import setup_logging
 
     ctx.obj = {"debug": debug}
     setup_logging(log_format, verbose, debug)
+    allow_group_access(group_access)
 
 
 # ----------------------------------------------------------------------------- scan / collect
@@ -246,6 +269,8 @@ def _scan_command(provider: str) -> click.Command:
         policy = _load_policy(policy_path)
         target = _target(provider, target_name, options)
         ensure_writable(output_dir)
+        if evidence_path:  # before the scan spends its API calls, not after
+            ensure_writable(evidence_path.parent, evidence_path)
         outcome = _collect([target])
         if evidence_path:
             write_atomic(evidence_path, json.dumps(evidence_document(outcome), indent=2))
@@ -303,16 +328,14 @@ def _scan_config(
             raise click.UsageError("--config/--only scan a targets file; drop the provider name")
         return
     if config_path is None:
-        if only:
-            raise click.UsageError("--only needs --config")
+        if only or processes or broker:
+            raise click.UsageError("--only, --processes and --broker need --config")
         click.echo(ctx.get_help())
         sys.exit(2)
     from scanner.multiscan import run_targets_file
     from scanner.output import Progress, on_terminal
     from scanner.targets import load_targets
 
-    if (processes or broker) and config_path is None:
-        raise click.UsageError("--processes and --broker need --config")
     broker = resolve_broker(broker) if broker else None
     config = load_targets(config_path, only, check_secrets=broker is None)
     progress = Progress(on_terminal())
@@ -329,7 +352,7 @@ def _scan_config(
     finally:
         progress.done()
     for alert in result.attention():
-        click.echo(alert.headline() + (f" (report: {alert.report})" if alert.report else ""))
+        click.echo(inert(alert.headline() + (f" (report: {alert.report})" if alert.report else "")))
     sys.exit(result.exit_code)
 
 
@@ -395,11 +418,21 @@ def evaluate(
     output_dir: Path,
 ) -> None:
     """Re-run the checks on saved EVIDENCE (no cloud access)."""
+    from core.errors import ConfigError
     from core.knowledge import default_kb
     from scanner.scan import evaluate_outcome, load_evidence
 
     policy = _load_policy(policy_path)
-    document = evaluate_outcome(load_evidence(evidence), policy, default_kb())
+    outcome = load_evidence(evidence)
+    try:
+        document = evaluate_outcome(outcome, policy, default_kb())
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # Attributes are free-form per resource kind: one the checks cannot read (a date that
+        # is not a date) means the file was not written by `residency collect`.
+        raise ConfigError(
+            f"{evidence}: malformed evidence: a resource attribute has the wrong form "
+            f"({type(exc).__name__}); was it written by `residency collect`?"
+        ) from None
     _finish(document, formats, output_dir, fail_on, summary)
 
 

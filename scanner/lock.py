@@ -27,7 +27,7 @@ class LockHeld(ScannerError):
 def exclusive(path: Path) -> Iterator[None]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
         raise LockHeld(f"cannot create the lock file {path}: {exc.strerror}") from None
     try:

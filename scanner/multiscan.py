@@ -107,6 +107,19 @@ class UnwrittenReportAlert(ClientAlert):
         return {**super().to_dict(), "report_error": self.report_error}
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a targets-file run, saying truthfully which clients' reports were
+    published before it (they are complete) and that no other report was written."""
+
+    def __init__(self, finished: list[ClientResult]) -> None:
+        written = sorted(c.client for c in finished if c.reports)
+        super().__init__(
+            f"reports written for {', '.join(written)}; no report for the other clients"
+            if written
+            else "no report written"
+        )
+
+
 @dataclass
 class MultiResult:
     run_id: str
@@ -181,17 +194,22 @@ class MultiScan:
     def run(self) -> MultiResult:
         clients = {c.name: c for c in self.config.clients}
         pending: dict[str, list[Future[Result]]] = {}
-        with self.engine() as engine:
-            owner: dict[Future[Result], str] = {}
-            for client in clients.values():
-                for target in client.targets:
-                    future = engine.submit(target)
-                    owner[future] = client.name
-                    pending.setdefault(client.name, []).append(future)
-            for future in as_completed(owner):
-                name = owner[future]
-                if all(f.done() for f in pending[name]):
-                    self.result.clients.append(self._finish_client(clients[name], pending[name]))
+        try:
+            # on Ctrl-C the engine cancels what has not started and waits for no API call
+            with self.engine() as engine:
+                owner: dict[Future[Result], str] = {}
+                for client in clients.values():
+                    for target in client.targets:
+                        future = engine.submit(target)
+                        owner[future] = client.name
+                        pending.setdefault(client.name, []).append(future)
+                for future in as_completed(owner):
+                    name = owner[future]
+                    if all(f.done() for f in pending[name]):
+                        finished = self._finish_client(clients[name], pending[name])
+                        self.result.clients.append(finished)
+        except KeyboardInterrupt:
+            raise Interrupted(self.result.clients) from None
         self.result.clients.sort(key=lambda c: c.client)
         self.result.finished_at = utcnow()
         self._record()

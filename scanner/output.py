@@ -12,10 +12,14 @@ import click
 
 from core.models import STATUS_ORDER
 from core.secrets import redact
+from core.text import inert
 from reports.registry import renderer
 from reports.writer import write_all_atomic
 
-NOISY_LOGGERS = ("slack_sdk", "azure", "msal", "urllib3", "botocore", "boto3", "httpx", "werkzeug")
+NOISY_LOGGERS = (
+    "slack_sdk", "azure", "msal", "urllib3", "botocore", "boto3", "httpx", "httpcore", "hpack",
+    "kiota_http", "werkzeug", "asyncio",
+)  # fmt: skip
 
 
 def write_reports(
@@ -41,7 +45,7 @@ class Progress:
 
     def __call__(self, target: str, step: str) -> None:
         if self.enabled:
-            click.echo(f"\r\033[K[{target}] {step}", nl=False, err=True)
+            click.echo(f"\r\033[K[{inert(target)}] {inert(step)}", nl=False, err=True)
 
     def done(self) -> None:
         if self.enabled:
@@ -65,6 +69,13 @@ class _JsonFormatter(logging.Formatter):
 
 
 def setup_logging(log_format: str, verbose: int, debug: bool) -> None:
+    """Only the scanner's own loggers (``residency.*``) go below WARNING, even with --debug.
+
+    Libraries log at DEBUG what must not reach a terminal or a CI log: httpcore's wire trace
+    (request headers, bearer tokens), botocore's request bodies (AssumeRole's ExternalId,
+    temporary keys). So the root logger stays at WARNING, and the chattiest libraries are
+    silenced entirely unless --debug asks for their warnings; whatever library is added next is
+    covered without a list to keep up to date."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         _JsonFormatter()
@@ -73,13 +84,9 @@ def setup_logging(log_format: str, verbose: int, debug: bool) -> None:
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
+    root.setLevel(logging.WARNING)
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
-    root.setLevel(logging.DEBUG if debug else logging.WARNING)
     logging.getLogger("residency").setLevel(level)
-    # The SDKs log their own retries and failures; the scanner reports them as gaps, so in a
-    # cron run only the scanner's own lines reach stderr.
-    # Their DEBUG output dumps request and response bodies (AssumeRole's ExternalId, temporary
-    # keys), so even --debug keeps them at WARNING: --debug adds tracebacks and our own logs.
     for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING if debug else logging.CRITICAL)
 
@@ -95,8 +102,8 @@ def summary_table(document: dict[str, Any], show_pass: bool = True) -> str:
         (
             f["status"].upper(),
             f["check_id"],
-            _clip(f["resource_name"], 48),
-            f["country"] or (f["location"] or "-"),
+            _clip(inert(f["resource_name"]), 48),
+            inert(f["country"] or (f["location"] or "-")),
             (f["jurisdiction"] or "-").replace("_", " "),
         )
         for f in rows
@@ -112,10 +119,10 @@ def summary_table(document: dict[str, Any], show_pass: bool = True) -> str:
     )
     for target in document["targets"]:
         if target["error"]:
-            lines.append(f"Could not scan {target['name']}: {target['error']}")
+            lines.append(f"Could not scan {inert(target['name'])}: {inert(target['error'])}")
         elif target["coverage"]["gaps"]:
             lines.append(
-                f"Incomplete: {target['name']} has {len(target['coverage']['gaps'])} gap(s)"
+                f"Incomplete: {inert(target['name'])} has {len(target['coverage']['gaps'])} gap(s)"
             )
     return "\n".join(lines)
 

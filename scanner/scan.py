@@ -22,13 +22,14 @@ from core.knowledge import KnowledgeBase
 from core.models import SEVERITY_RANK, Collection
 from core.policy import Policy
 from core.secrets import redact
-from core.yamlfile import load_json
+from core.yamlfile import load_json, load_schema, validate
 from reports.document import build_document
 from scanner import __version__
 
 log = logging.getLogger("residency")
 
 EVIDENCE_VERSION = "1.0"
+EVIDENCE_SCHEMA = Path(__file__).parent / "schemas" / "evidence.schema.json"
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_CANNOT_START, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
@@ -55,8 +56,8 @@ def collect_one(
     try:
         connector = connector_class(target.provider)(target, progress=step, ledger=ledger)
         return connector.collect()
-    except ScannerError as exc:
-        return {"target": target.name, "provider": target.provider, "error": str(exc)}
+    except ScannerError as exc:  # redacted: a key pasted into --profile must not be stored
+        return {"target": target.name, "provider": target.provider, "error": redact(str(exc))}
     except Exception as exc:  # a connector bug must not cost the other targets
         if debug:
             log.exception("connector crashed for %s", target.name)
@@ -138,6 +139,7 @@ def load_evidence(path: Path) -> ScanOutcome:
     data = load_json(path, "evidence file")
     if not isinstance(data, dict) or data.get("evidence_version") != EVIDENCE_VERSION:
         raise ConfigError(f"{path}: not an evidence file of version {EVIDENCE_VERSION}")
+    validate(data, load_schema(EVIDENCE_SCHEMA), f"{path}: malformed evidence")
     try:
         return ScanOutcome(
             collections=[Collection.from_dict(c) for c in data["collections"]],

@@ -21,6 +21,7 @@ from core.errors import ConfigError, UsageError
 from core.policy import Policy, load_policy_document, validate_policy
 from core.secrets import REFERENCE, redact, resolve_secret
 from core.yamlfile import line_of, load_schema, load_yaml, plain, validate
+from scanner.history import HistoryError, parse_url
 
 SCHEMA = Path(__file__).parent / "schemas" / "targets.schema.json"
 DEFAULT_FORMATS = ("json",)
@@ -86,6 +87,7 @@ def load_targets(path: Path, only: tuple[str, ...] = (), check_secrets: bool = T
         _client(document, index, path, base_policy, report_root, data, check_secrets)
         for index in selected
     )
+    _check_report_dirs(document, path, selected, clients)
     history = data.get("history", {})
     return TargetsFile(
         path=path,
@@ -93,7 +95,9 @@ def load_targets(path: Path, only: tuple[str, ...] = (), check_secrets: bool = T
         report_root=report_root,
         lock_file=base_dir / data.get("lock_file", str(report_root / ".residency.lock")),
         history=HistorySettings(
-            url=_history_url(history, base_dir, report_root),
+            url=_history_url(
+                history, base_dir, report_root, _where(document, ["history", "url"], path)
+            ),
             keep_days=history.get("keep_days"),
             timeout=float(history.get("timeout", 5.0)),
         ),
@@ -300,6 +304,22 @@ def _client(
     )
 
 
+def _check_report_dirs(
+    document: Any, file: Path, selected: list[int], clients: tuple[Client, ...]
+) -> None:
+    """Two clients in one report folder would share one ``latest`` and each other's runs."""
+    seen: dict[Path, str] = {}
+    for index, client in zip(selected, clients, strict=True):
+        folder = client.report_dir.resolve()
+        if folder in seen:
+            where = _where(document, ["clients", index, "reports", "dir"], file)
+            raise ConfigError(
+                f"{where}: report folder {client.report_dir} is also {seen[folder]}'s; "
+                "each client needs its own"
+            )
+        seen[folder] = client.name
+
+
 def _existing_file(value: str, base_dir: Path, where: str) -> str:
     path = base_dir / Path(value).expanduser()
     if not path.is_file():
@@ -318,17 +338,21 @@ def _check_formats(document: Any, file: Path, path: Path_, formats: list[str]) -
             )
 
 
-def _history_url(history: dict[str, Any], base_dir: Path, report_root: Path) -> str | None:
+def _history_url(
+    history: dict[str, Any], base_dir: Path, report_root: Path, where: str
+) -> str | None:
     if history.get("enabled") is False:
         return None
     url = history.get("url")
     if url is None:
         return str(report_root / DEFAULT_HISTORY)
     if REFERENCE.match(url):
-        return resolve_secret(_absolute_reference(url, base_dir)).reveal()
-    if "://" in url:
-        return url
-    return str(base_dir / url)
+        url = resolve_secret(_absolute_reference(url, base_dir)).reveal()
+    try:
+        kind, _ = parse_url(url)
+    except HistoryError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return url if kind == "postgresql" or "://" in url else str(base_dir / url)
 
 
 # ----------------------------------------------------------------------------- policy

@@ -117,7 +117,8 @@ def test_waivers_mute_until_they_expire(
 ) -> None:
     rules = policy(
         tmp_path,
-        "waivers:\n  - {check: storage-outside-allowed, resource: 'legacy-*', reason: migration,"
+        "waivers:\n  - {check: storage-outside-allowed, resource: 'aws:s3:::legacy-*',"
+        " reason: migration,"
         f" owner: dpo, expires: {expires}}}\n",
     )
     findings = evaluate(collection(bucket("legacy-1", "aws:us-east-1")), rules, KB, TODAY)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -15,7 +16,7 @@ from core.knowledge import default_kb
 from core.models import Asset, Collection
 from core.policy import Policy
 from core.secrets import redact
-from reports.writer import ReportWriteError, write_all_atomic
+from reports.writer import ReportWriteError, allow_group_access, write_all_atomic
 from tests.conftest import run_cli
 from tests.test_cli import EMPTY_EVIDENCE
 
@@ -72,13 +73,21 @@ def test_a_set_of_formats_is_replaced_together_or_not_at_all(tmp_path: Path) -> 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "report.md"]
 
 
-def test_reports_follow_the_umask_not_mkstemp_0600(tmp_path: Path) -> None:
-    old = os.umask(0o022)
+def test_reports_are_owner_only_unless_group_access_is_asked_for(tmp_path: Path) -> None:
+    """Reports hold personal data (user addresses, guest names): 0600 in a 0700 folder we
+    create, even under a permissive umask; --group-access widens to 0640/0750."""
+    old = os.umask(0o002)
     try:
-        (path,) = write_all_atomic([(tmp_path / "r.json", "{}")])
+        (path,) = write_all_atomic([(tmp_path / "new" / "r.json", "{}")])
+        allow_group_access(True)
+        (shared,) = write_all_atomic([(tmp_path / "shared" / "r.json", "{}")])
     finally:
+        allow_group_access(False)
         os.umask(old)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o640
+    assert stat.S_IMODE(shared.parent.stat().st_mode) == 0o750
 
 
 def test_debug_keeps_the_exit_code(tmp_path: Path) -> None:
@@ -161,22 +170,35 @@ def test_ctrl_c_stops_promptly_and_writes_nothing(tmp_path: Path) -> None:
     import signal
     import subprocess
     import sys
-    import time
+    import threading
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "scanner", "demo", "--output-dir", str(tmp_path)],
+        [sys.executable, "-m", "scanner", "--debug", "demo", "--output-dir", str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(4)  # inside the sandbox start-up or the scan
-    process.send_signal(signal.SIGINT)
+    lines: list[str] = []
+    scanning = threading.Event()
+
+    def read_stderr() -> None:  # the readiness signal: the first API call of the scan
+        for line in process.stderr:  # type: ignore[union-attr]
+            lines.append(line)
+            if line.startswith("DEBUG ") and " call " in line:
+                scanning.set()
+        scanning.set()  # the process ended before any call: the asserts below say so
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
     try:
-        _, stderr = process.communicate(timeout=3)  # not the many seconds in-flight calls take
+        assert scanning.wait(timeout=120), "the demo never started scanning"
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=5)  # not the many seconds in-flight calls with retries take
+        reader.join(timeout=5)
     finally:
         process.kill()
-    assert process.returncode == 130
-    assert "interrupted; no report written" in stderr
+    assert process.returncode == 130, "".join(lines[-5:])
+    assert any("interrupted; no report written" in line for line in lines), "".join(lines[-5:])
     assert not list(tmp_path.glob("report*"))
 
 
@@ -194,14 +216,67 @@ def test_bad_values_are_quoted_not_turned_into_option_names(tmp_path: Path) -> N
     assert "'nope' does not match" in result.stderr and "--nope" not in result.stderr
 
 
-def test_debug_never_turns_on_sdk_wire_logs() -> None:
-    import logging
+def test_debug_logs_only_the_scanners_own_lines(tmp_path: Path) -> None:
+    """A real --debug run over the simulated clouds: no library's wire trace (httpcore logs
+    request headers, bearer tokens included), only the scanner's own debug lines."""
+    result = run_cli("--debug", "demo", "--no-summary", "--output-dir", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert "DEBUG" in result.stderr  # --debug does log: the scanner's own calls
+    for leak in ("send_request_headers", "Authorization", "authorization", "xoxb-", "httpcore"):
+        assert leak not in result.stderr, leak
 
-    from scanner.output import NOISY_LOGGERS, setup_logging
 
-    setup_logging("text", verbose=2, debug=True)
+def test_ctrl_c_in_a_targets_file_run_says_which_reports_were_written(tmp_path: Path) -> None:
+    """One client finishes (its report is published), the other waits on a server that never
+    answers: Ctrl-C must not wait for it, and must not claim that no report was written."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    silent = socket.socket()  # accepts connections, never answers
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # bound, not listening: connection refused at once
+    (tmp_path / "tenants.yaml").write_text(
+        "version: 1\nhistory: {enabled: false}\nclients:\n"
+        "  - name: fast\n"
+        "    aws: {regions: [eu-west-1], services: [s3], max_attempts: 1,"
+        f" endpoint_url: 'http://127.0.0.1:{closed.getsockname()[1]}'}}\n"
+        "  - name: slow\n"
+        "    slack: {token: env:SLOW_SLACK_TOKEN,"
+        f" api_url: 'http://127.0.0.1:{silent.getsockname()[1]}/api/'}}\n"
+    )
+    env = {
+        **os.environ,
+        "SLOW_SLACK_TOKEN": "xoxb-1111-2222-slowslowslow",
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scanner", "scan", "--config", str(tmp_path / "tenants.yaml")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
     try:
-        assert all(logging.getLogger(name).level >= logging.WARNING for name in NOISY_LOGGERS)
-        assert logging.getLogger("residency").level == logging.DEBUG
+        latest = tmp_path / "reports" / "fast" / "latest" / "report.json"
+        silent.settimeout(120)
+        silent.accept()  # the slow client's call is in flight...
+        while not latest.exists() and process.poll() is None:  # ...and the readiness signal:
+            silent.settimeout(0.2)  # the fast client's published report
+            with contextlib.suppress(TimeoutError):
+                silent.accept()
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=10)  # not the 30 s the slow call may take
     finally:
-        setup_logging("text", verbose=0, debug=False)
+        process.kill()
+        silent.close()
+        closed.close()
+    assert process.returncode == 130, stderr
+    assert "interrupted; reports written for fast; no report for the other clients" in stderr
+    assert not (tmp_path / "reports" / "slow" / "latest").exists()

@@ -6,8 +6,8 @@ import click
 
 
 def _split(_ctx: click.Context, _param: click.Parameter, value: str | None) -> list[str] | None:
-    if not value:
-        return None
+    if value is None:
+        return None  # not given; given but empty ('' or ',,') is refused by the schema
     return [item.strip() for item in value.split(",") if item.strip()]
 
 

@@ -12,6 +12,7 @@ from functools import cache
 from botocore.loaders import create_loader
 
 from connectors.aws.context import AWS_ERRORS, AwsScan, paginate
+from core.models import GapReason
 
 SCANNED_STATUSES = ["ENABLED_BY_DEFAULT", "ENABLED", "ENABLING", "DISABLING"]
 OPT_IN_STATUSES = frozenset(SCANNED_STATUSES[1:])  # regions that can be disabled mid-scan
@@ -53,6 +54,14 @@ def discover(scan: AwsScan, requested: list[str] | None) -> list[str]:
             scan.gap("ec2", "DescribeRegions", ec2_error, region=scan.home_region)
             regions = [scan.home_region]
             source = "home region only"
+    if not regions:  # an account always has regions: an empty answer must not scan nothing
+        scan.gap_reason(
+            "account" if source == "account.ListRegions" else "ec2",
+            source.split(".")[1],
+            GapReason.MALFORMED_RESPONSE,
+            "the region listing was empty; only the home region was scanned",
+        )
+        regions, source = [scan.home_region], "home region only"
     regions = sorted(dict.fromkeys(regions))
     scan.recorder.read(f"regions ({scan.account_id}): {len(regions)} from {source}")
     return regions

@@ -11,11 +11,15 @@ import asyncio
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
+from core.errors import ReadOnlyViolation
 from core.secrets import redact
 
+# A GUID or a DNS name (IDNs arrive as Unicode from Graph, hence \w): never "/", "?", "#" or "%".
+TENANT_NAME = re.compile(r"[\w-]{1,63}(\.[\w-]{1,63}){0,126}")
 GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 # Entra's tenant_region_scope -> a namespaced place. Only documented values: EU is Entra's EMEA
 # geography (Europe, the Middle East and Africa), not the Microsoft 365 EUR data location, so it
@@ -35,6 +39,7 @@ class TenantInfo:
     cloud_instance: str | None = None
     status: int | None = None
     error: str | None = None
+    malformed: bool = False  # the name itself could not be looked up (not a domain, refused)
 
     @property
     def location(self) -> str | None:
@@ -65,11 +70,17 @@ class Discovery:
         return await self._cache[key]
 
     async def _fetch(self, tenant: str) -> TenantInfo:
-        url = f"{self.login_url}/{tenant}/v2.0/.well-known/openid-configuration"
+        if not TENANT_NAME.fullmatch(tenant):  # a guest's mail domain is cloud-controlled text
+            return TenantInfo(
+                tenant, False, error="not a tenant GUID or domain name", malformed=True
+            )
+        url = f"{self.login_url}/{quote(tenant, safe='')}/v2.0/.well-known/openid-configuration"
         try:
             response = await self.http.get(url)
         except httpx.HTTPError as exc:
             return TenantInfo(tenant, False, error=redact(f"{type(exc).__name__}: {exc}"))
+        except ReadOnlyViolation as exc:  # the gate refused the URL: a gap, not a lost target
+            return TenantInfo(tenant, False, error=str(exc), malformed=True)
         try:
             body = response.json()
         except ValueError:

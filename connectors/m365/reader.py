@@ -99,7 +99,9 @@ class TenantReader:
                     provider="m365",
                     service=service,
                     operation="oidc.discovery",
-                    reason=GapReason.INTERNAL_ERROR,
+                    reason=GapReason.MALFORMED_RESPONSE
+                    if info.malformed
+                    else GapReason.INTERNAL_ERROR,
                     message=info.error or f"HTTP {info.status}",
                     resource=info.query,
                 )

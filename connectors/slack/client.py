@@ -34,7 +34,13 @@ from connectors.slack.methods import (
     TOKEN_SETTING,
     TokenKind,
 )
-from connectors.slack.retries import async_retry_handlers, retry_handlers
+from connectors.slack.retries import (
+    MAX_RETRY_AFTER,
+    async_retry_handlers,
+    retry_handlers,
+    seconds,
+    too_long,
+)
 from connectors.slack.settings import SlackSettings
 from core.models import GapReason
 
@@ -399,6 +405,11 @@ def _classify_audit(method: str, error: AuditError, retries: int) -> tuple[GapRe
 
 
 def _throttled(method: str, retries: int, after: Any) -> tuple[GapReason, str]:
+    if after is not None and too_long(seconds(after)):
+        return GapReason.THROTTLED, (
+            f"{method} rate limited with Retry-After {str(after)[:20]!r}, longer than the "
+            f"{MAX_RETRY_AFTER:g} s the scanner waits"
+        )
     return (
         GapReason.THROTTLED,
         f"{method} still rate limited after {retries} retries (Retry-After: {after})",

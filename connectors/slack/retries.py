@@ -21,9 +21,11 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
 
 Count = Callable[[HttpRequest], None]
 CONNECTION_RETRIES = 2  # a dead host should not cost the whole retry budget per call
+MAX_RETRY_AFTER = 60.0  # seconds; a longer Retry-After is a throttled gap, not a stalled scan
 
 
 class _Counted(RetryHandler):
@@ -46,7 +48,46 @@ class _AsyncCounted(AsyncRetryHandler):
         self._count(request)
 
 
-class CountedRateLimitRetries(_Counted, RateLimitErrorRetryHandler):
+def seconds(value: Any) -> float | None:
+    """A Retry-After value in seconds (None: absent or not a number)."""
+    value = value[0] if isinstance(value, list) and value else value
+    try:
+        return float(str(value))
+    except ValueError:
+        return None
+
+
+def retry_after(response: HttpResponse | None) -> float | None:
+    """The Retry-After seconds of a 429 answer."""
+    for name, values in ((response.headers or {}) if response else {}).items():
+        if name.lower() == "retry-after":
+            return seconds(values)
+    return None
+
+
+def too_long(seconds: float | None) -> bool:
+    return seconds is None or not 0 <= seconds <= MAX_RETRY_AFTER
+
+
+class _Capped(RateLimitErrorRetryHandler):
+    """Wait out a 429 only for a sane Retry-After: a server asking for an hour (or for
+    something that is not a number) gets no retry, and the call becomes a throttled gap."""
+
+    def _can_retry(self, *, response: HttpResponse | None = None, **kwargs: Any) -> bool:
+        return super()._can_retry(response=response, **kwargs) and not too_long(
+            retry_after(response)
+        )
+
+
+class _AsyncCapped(AsyncRateLimitErrorRetryHandler):
+    async def _can_retry_async(
+        self, *, response: HttpResponse | None = None, **kwargs: Any
+    ) -> bool:
+        allowed = await super()._can_retry_async(response=response, **kwargs)
+        return allowed and not too_long(retry_after(response))
+
+
+class CountedRateLimitRetries(_Counted, _Capped):
     pass
 
 
@@ -54,7 +95,7 @@ class CountedConnectionRetries(_Counted, ConnectionErrorRetryHandler):
     pass
 
 
-class AsyncCountedRateLimitRetries(_AsyncCounted, AsyncRateLimitErrorRetryHandler):
+class AsyncCountedRateLimitRetries(_AsyncCounted, _AsyncCapped):
     pass
 
 

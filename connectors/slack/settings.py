@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
 
 from connectors.base import Target
 from connectors.slack.methods import TOKEN_SETTING, TokenKind
 from core.errors import ConfigError
 from core.secrets import Secret, resolve_secret
+from core.transport import insecure_url
 
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_AUDIT_URL = "https://api.slack.com/audit/v1/"
@@ -74,10 +74,10 @@ class SlackSettings:
 
 
 def _api_url(value: str, where: str, key: str = "api_url") -> str:
-    parsed = urlparse(value)
-    if parsed.scheme not in ("https", "http") or not parsed.netloc:
+    """The token travels to this URL: https, or plain http to loopback only (the sandbox)."""
+    if problem := insecure_url(value):
         example = DEFAULT_API_URL if key == "api_url" else DEFAULT_AUDIT_URL
-        raise ConfigError(f"{where}: {key} must be an http(s) URL such as {example}")
+        raise ConfigError(f"{where}: {key} {problem}, e.g. {example}")
     return value if value.endswith("/") else value + "/"
 
 

@@ -7,14 +7,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from core.errors import ScannerError
+from core.secrets import redact
 
 FINDING_FIELDS = ("id", "check_id", "resource", "resource_name", "status", "severity", "message")
 
 
 class HistoryError(ScannerError):
-    """The history database is unreachable, locked or corrupt; the reports are still written."""
+    """The history database is unreachable, locked or corrupt; the reports are still written.
+
+    The message is redacted: a path or URL in it may carry a password."""
 
     exit_code = 2
+
+    def __init__(self, message: str) -> None:
+        super().__init__(redact(message))
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,8 @@ def describe(url: str) -> str:
         info = conninfo_to_dict(url)
     except psycopg.Error:
         return "postgresql://(unparsable URL)"
+    if "@" in str(info.get("host", "")) + str(info.get("dbname", "")):
+        return "postgresql://(a URL with an unescaped @: write it as %40 in the password)"
     user = f"{info['user']}@" if info.get("user") else ""
     port = f":{info['port']}" if info.get("port") else ""
     return f"postgresql://{user}{info.get('host', '')}{port}/{info.get('dbname', '')}"

@@ -7,12 +7,14 @@ read-only and only if it exists, so a mistyped path is an error, not a new empty
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from reports.writer import file_mode, make_dirs
 from scanner.history.base import HistoryError
 from scanner.history.sql import SqlHistory
 
@@ -26,10 +28,12 @@ class SqliteHistory(SqlHistory):
     def connect(cls, path: Path, timeout: float = 5.0, create: bool = True) -> SqliteHistory:
         if create:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                make_dirs(path.parent)
+                # Owner-only before SQLite opens it: its -wal and -shm files copy this mode.
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT, file_mode()))
             except OSError as exc:
                 raise HistoryError(
-                    f"history database {path}: cannot create its folder: {exc.strerror}"
+                    f"history database {path}: cannot create it: {exc.strerror}"
                 ) from None
         elif not path.is_file():
             raise HistoryError(f"history database {path} does not exist")

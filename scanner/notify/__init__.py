@@ -37,4 +37,9 @@ def send(channels: list[dict[str, Any]], alert: Alert) -> list[str]:
             errors.append(f"{kind} notification failed: {exc}")
         except OSError as exc:  # SMTP and sockets: refused, reset, timed out
             errors.append(f"{kind} notification failed: {redact(str(exc) or type(exc).__name__)}")
+        except Exception as exc:  # anything else must not cost the other channels
+            errors.append(
+                f"{kind} notification failed: internal error: {type(exc).__name__} "
+                "(details not shown: they may quote the channel's secret URL)"
+            )
     return errors

@@ -9,6 +9,8 @@ from typing import Any
 
 from core.errors import ScannerError
 from core.secrets import resolve_secret
+from core.text import inert
+from core.transport import is_loopback
 from scanner.notify.message import Alert
 
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
@@ -20,7 +22,7 @@ class EmailError(ScannerError):
 
 def build_message(channel: dict[str, Any], alert: Alert) -> EmailMessage:
     message = EmailMessage()
-    message["Subject"] = alert.subject
+    message["Subject"] = inert(alert.subject)
     message["From"] = channel["sender"]
     message["To"] = ", ".join(channel["to"])
     message.set_content(alert.text())
@@ -29,6 +31,11 @@ def build_message(channel: dict[str, Any], alert: Alert) -> EmailMessage:
 
 def send_email(channel: dict[str, Any], alert: Alert) -> None:
     security = channel.get("security", "starttls")
+    if channel.get("username") and security == "none" and not is_loopback(channel["host"]):
+        raise EmailError(
+            "SMTP login without TLS is refused except to a loopback relay; "
+            "use security: starttls or tls"
+        )
     port = int(channel.get("port", DEFAULT_PORTS[security]))
     timeout = float(channel.get("timeout", 15))
     context = ssl.create_default_context()

@@ -7,6 +7,7 @@ it comes from a secret reference and never appears in a message.
 from __future__ import annotations
 
 import json
+import re
 import time
 import urllib.error
 import urllib.request
@@ -14,6 +15,8 @@ from typing import Any
 
 from core.errors import ScannerError
 from core.secrets import resolve_secret
+from core.text import inert
+from core.transport import insecure_url
 from scanner.notify.message import Alert
 
 RETRYABLE = {429, 500, 502, 503, 504}
@@ -24,20 +27,39 @@ class NotifyError(ScannerError):
     pass
 
 
+def slack_escape(text: str) -> str:
+    """Slack mrkdwn: ``&``, ``<`` and ``>`` escaped (Slack's documented rule), so an app named
+    ``<!channel>`` or ``<https://evil|https://portal.azure.com>`` is shown, not acted on."""
+    return inert(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_TEAMS_MARKDOWN = re.compile(r"([\\`*_\[\]<>])")  # what opens a link, emphasis or code
+
+
+def teams_escape(text: str) -> str:
+    """Adaptive Card TextBlock markdown: the characters that open links, emphasis and code are
+    backslash-escaped, so a name cannot become a disguised link."""
+    return _TEAMS_MARKDOWN.sub(r"\\\1", inert(text))
+
+
 def slack_payload(alert: Alert) -> dict[str, Any]:
-    """Incoming-webhook message: ``text`` is the notification fallback, blocks the body."""
+    """Incoming-webhook message: ``text`` is the notification fallback, blocks the body. All
+    text is cloud-controlled (app, organisation and resource names), so all of it is escaped."""
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": alert.subject[:150]}}
+        {"type": "header", "text": {"type": "plain_text", "text": inert(alert.subject)[:150]}}
     ]
     for client in alert.clients:
-        body = "\n".join(client.lines())[:2900]
+        body = "\n".join(slack_escape(line) for line in client.lines())[:2900]
         blocks.append(
             {
                 "type": "section",
-                "text": {"type": "mrkdwn", "text": f"*{client.headline()}*\n{body}"},
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"*{slack_escape(client.headline())}*\n{body}",
+                },
             }
         )
-    return {"text": alert.subject, "blocks": blocks[:50]}
+    return {"text": slack_escape(alert.subject), "blocks": blocks[:50]}
 
 
 def teams_payload(alert: Alert) -> dict[str, Any]:
@@ -47,16 +69,21 @@ def teams_payload(alert: Alert) -> dict[str, Any]:
             "type": "TextBlock",
             "size": "Medium",
             "weight": "Bolder",
-            "text": alert.subject,
+            "text": teams_escape(alert.subject),
             "wrap": True,
         }
     ]
     for client in alert.clients:
         body.append(
-            {"type": "TextBlock", "weight": "Bolder", "text": client.headline(), "wrap": True}
+            {
+                "type": "TextBlock",
+                "weight": "Bolder",
+                "text": teams_escape(client.headline()),
+                "wrap": True,
+            }
         )
         body.extend(
-            {"type": "TextBlock", "text": line, "wrap": True, "spacing": "None"}
+            {"type": "TextBlock", "text": teams_escape(line), "wrap": True, "spacing": "None"}
             for line in client.lines()
         )
     card = {
@@ -80,9 +107,21 @@ def teams_payload(alert: Alert) -> dict[str, Any]:
 PAYLOADS = {"webhook": Alert.to_dict, "slack": slack_payload, "teams": teams_payload}
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect would resend the alert (and the URL's secret path) to a host nobody chose."""
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str):
+        raise NotifyError(f"the receiver answered HTTP {code} (a redirect; not followed)")
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def send_webhook(channel: dict[str, Any], alert: Alert, attempts: int = 2) -> None:
     kind = channel["type"]
     url = resolve_secret(channel["url"], where=f"{kind} notification url").reveal()
+    if problem := insecure_url(url):
+        raise NotifyError(f"the {kind} notification url {problem} (value not shown)")
     data = json.dumps(PAYLOADS[kind](alert)).encode()
     timeout = float(channel.get("timeout", 10))
     for attempt in range(1, attempts + 1):
@@ -93,7 +132,7 @@ def send_webhook(channel: dict[str, Any], alert: Alert, attempts: int = 2) -> No
             headers={"Content-Type": "application/json", "User-Agent": "eu-residency-scanner"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
+            with _OPENER.open(request, timeout=timeout) as response:
                 response.read()
                 return
         except urllib.error.HTTPError as exc:

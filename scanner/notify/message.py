@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.text import inert
+
 SHOWN = 20  # findings listed per client; the report has the rest
 
 
@@ -31,10 +33,10 @@ class ClientAlert:
         lines = []
         for v in self.violations[:SHOWN]:
             why = f" (was {v['previous_status']})" if v.get("previous_status") else ""
-            lines.append(f"[{v['severity']}] {v['check_id']}: {v['resource_name']}{why}")
+            lines.append(f"[{v['severity']}] {v['check_id']}: {inert(v['resource_name'])}{why}")
         if len(self.violations) > SHOWN:
             lines.append(f"... and {len(self.violations) - SHOWN} more in the report")
-        lines.extend(f"incomplete: {i['target']}: {i['reason']}" for i in self.incomplete)
+        lines.extend(f"incomplete: {i['target']}: {inert(i['reason'])}" for i in self.incomplete)
         if self.report:
             lines.append(f"report: {self.report}")
         return lines

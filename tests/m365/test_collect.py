@@ -177,3 +177,17 @@ def test_each_call_is_logged_at_debug_and_each_gap_at_info(
     assert "m365 call users.list" in [r.getMessage() for r in calls]
     (gap,) = [r for r in caplog.records if r.levelname == "INFO" and " gap in " in r.getMessage()]
     assert "users.list" in gap.getMessage() and "repeated cursor" in gap.getMessage()
+
+
+def test_a_guest_domain_with_a_slash_is_a_gap_not_a_lost_target(
+    scan: Scan, dataset: dict[str, Any]
+) -> None:
+    """A guest's mail domain is cloud-controlled: `evil.example/x?y` must not be pasted into
+    the discovery URL (the gate refused it and the whole tenant was lost)."""
+    guest = next(u for u in dataset["users"] if u.get("userType") == "Guest")
+    guest["mail"] = "jane@evil.example/../x?y#z"
+    collection = scan()
+    (gap,) = [g for g in collection.gaps if g.operation == "oidc.discovery"]
+    assert gap.reason is GapReason.MALFORMED_RESPONSE
+    assert gap.resource == "evil.example/../x?y#z"
+    assert any(a.kind == "tenant" for a in collection.assets)  # the tenant was still read

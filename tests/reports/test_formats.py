@@ -137,11 +137,17 @@ def test_transfer_register_one_row_per_place_and_flow(document: dict[str, Any]) 
     assert {r["checks"] for r in rows} == {"storage-outside-allowed", "replication-outside-allowed"}
 
 
-def test_transfer_register_defuses_spreadsheet_formulas(document: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "name",
+    ['=HYPERLINK("http://evil","x")', " =1+1", "\t@SUM(A1)", "|cmd '/c calc'!A0", "%0A=1"],
+)
+def test_transfer_register_defuses_spreadsheet_formulas(
+    document: dict[str, Any], name: str
+) -> None:
     finding = next(f for f in document["findings"] if f["resource_name"] == "kn-call-recordings")
-    finding["resource_name"] = '=HYPERLINK("http://evil","x")'
+    finding["resource_name"] = name
     row = next(r for r in register_rows(document) if "Frankfurt" in r["destination"])
-    assert row["resources"] == '\'=HYPERLINK("http://evil","x")'
+    assert row["resources"] == "'" + name
 
 
 def test_transfer_register_cuts_a_resource_list_a_spreadsheet_cell_cannot_hold(

@@ -51,6 +51,8 @@ class ReceiverHandler(JsonHandler):
         )
         status = server.statuses.pop(0) if server.statuses else 200
         headers = {"Retry-After": "0"} if status == 429 else {}
+        if 300 <= status < 400:
+            headers = {"Location": f"{server.url}/elsewhere"}
         self.reply(status, {"ok": status < 300}, headers)
 
 

@@ -75,7 +75,7 @@ def tenants(
         document = {
             "reports": {"dir": "out", "formats": ["json"]},
             "rate_limits": {"slack": 200},
-            "clients": [{"name": f"c{n}", "slack": settings} for n in range(clients)],
+            "clients": [{"name": f"c{n}", "slack": dict(settings)} for n in range(clients)],
         }
         return write_tenants(yaml.safe_dump(document))
 

@@ -207,8 +207,8 @@ def test_an_expired_waiver_unmutes_and_alerts_in_a_scheduled_run(
     seed(moto, {"buckets": [{"name": "legacy-us", "region": "us-east-1"}]})
     monkeypatch.setenv("TEST_HOOK", f"{receiver.url}/hook")
     waiver = {
-        "check": "storage-outside-allowed", "resource": "legacy-us", "reason": "CRM migration",
-        "owner": "dpo@acme.example", "expires": "2026-06-30",
+        "check": "storage-outside-allowed", "resource": "aws:s3:::legacy-us",
+        "reason": "CRM migration", "owner": "dpo@acme.example", "expires": "2026-06-30",
     }  # fmt: skip
     path = tenants(
         write_tenants,

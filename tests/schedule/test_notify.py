@@ -125,3 +125,67 @@ def test_email_to_a_closed_port_is_one_line() -> None:
     (error,) = send([channel], ALERT)
     assert error.startswith("email notification failed: ")
     assert "Connection refused" in error
+
+
+HOSTILE = "<!channel> re-consent: <https://evil.example|https://portal.azure.com> [x](https://e.x)"
+
+
+def test_cloud_controlled_names_cannot_ping_a_channel_or_disguise_a_link(
+    receiver: Receiver, hook: str
+) -> None:
+    hostile = {**VIOLATION, "resource_name": HOSTILE + "\x1b]0;owned\x07"}
+    alert = Alert("run1", (ClientAlert("acme", [hostile], []),))
+    assert send([{"type": "slack", "url": hook}, {"type": "teams", "url": hook}], alert) == []
+    slack = receiver.received[0]["body"]["blocks"][1]["text"]["text"]
+    assert "<" not in slack and ">" not in slack and "\x1b" not in slack
+    assert "&lt;!channel&gt; re-consent: &lt;https://evil.example|https://portal.azure.com&gt;" in (
+        slack
+    )
+    teams = [b["text"] for b in receiver.received[1]["body"]["attachments"][0]["content"]["body"]]
+    line = next(t for t in teams if "re-consent" in t)
+    assert "\\<!channel\\>" in line and "\\[x\\](https://e.x)" in line and "\x07" not in line
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://hooks.example/secretpart",  # the webhook URL is a credential: not in clear
+        "https://hooks.example:notaport/secretpart",  # crashed after the reports were written
+        "hooks.example/secretpart",
+    ],
+)
+def test_webhook_urls_must_be_https_except_loopback(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BAD_HOOK", url)
+    (error,) = send([{"type": "webhook", "url": "env:BAD_HOOK"}], ALERT)
+    assert error.startswith("webhook notification failed: the webhook notification url ")
+    assert "secretpart" not in error
+
+
+def test_webhook_redirects_are_not_followed(receiver: Receiver, hook: str) -> None:
+    receiver.statuses = [302]
+    (error,) = send([{"type": "webhook", "url": hook}], ALERT)
+    assert (
+        error
+        == "webhook notification failed: the receiver answered HTTP 302 (a redirect; not followed)"
+    )
+    assert [r["path"] for r in receiver.received] == ["/hooks/T000/B000/secretpart"]
+
+
+def test_smtp_login_in_clear_is_refused_except_to_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMTP_PASSWORD", "hunter2hunter2")
+    channel = {
+        "type": "email",
+        "host": "smtp.example",
+        "security": "none",
+        "username": "scanner",
+        "password": "env:SMTP_PASSWORD",
+        "sender": "a@b.example",
+        "to": ["c@d.example"],
+    }
+    (error,) = send([channel], ALERT)
+    assert error == (
+        "email notification failed: SMTP login without TLS is refused except to a loopback "
+        "relay; use security: starttls or tls"
+    )

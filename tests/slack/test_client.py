@@ -131,3 +131,24 @@ def test_pages_the_sdk_fetches_itself_are_gated_and_counted(sandbox) -> None:
     assert async_pages == len(pages)
     assert ledger.snapshot() == {"conversations.list": 2 * len(pages)}
     assert box.server.requests["conversations.list"] == 2 * len(pages)
+
+
+@pytest.mark.parametrize("after", ["3600", "soon"])
+def test_an_unreasonable_retry_after_is_a_throttled_gap_not_a_stall(sandbox, after) -> None:
+    """A 429 asking for an hour (or for something that is not a number) is not waited out."""
+    from slack_sdk.errors import SlackApiError
+
+    from connectors.slack.client import classify
+    from core.models import GapReason
+
+    box = sandbox()
+    box.server.faults.throttle("team.billing.info", times=1, retry_after=after)
+    box.server.faults.throttle("team.info", times=1, retry_after=after)
+    api = _api(box)
+    with pytest.raises(SlackApiError) as error:
+        api.call("team.billing.info")
+    (result,) = api.fan_out("team.info", [{}])
+    assert isinstance(result, SlackApiError)
+    assert dict(box.server.requests) == {"team.billing.info": 1, "team.info": 1}  # no retry
+    reason, message = classify("team.billing.info", error.value, 3)
+    assert reason is GapReason.THROTTLED and "longer than the 60 s the scanner waits" in message

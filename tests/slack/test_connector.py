@@ -224,3 +224,13 @@ def test_a_repeated_cursor_stops_paging_with_a_gap(sandbox) -> None:
     assert gap.message == ("conversations.list: repeated cursor: the API sent a next_cursor twice")
     # pages 1 and 2; page 2 names its own cursor again, which is never requested
     assert box.server.requests["conversations.list"] == collection.calls["conversations.list"] == 2
+
+
+def test_the_slack_connector_cleans_a_lone_surrogate_at_its_boundary(sandbox, dataset) -> None:
+    data = dataset()
+    data["team"]["name"] = "bad\ud800name"  # the local Slack API sends it as "\ud800" in its JSON
+    box = sandbox(data)
+    collection = box.collect()
+    workspace = next(a for a in collection.assets if a.kind == "workspace")
+    assert workspace.name == "bad\ufffdname"
+    json.dumps(collection.to_dict(), ensure_ascii=False).encode("utf-8")  # as Markdown, HTML...
