@@ -184,6 +184,8 @@ def _apply_deny(grant: Grant, deny: dict[str, Any], resource: str | None) -> lis
         return [grant]
     narrowing, unmodelled, negated = _conditions(deny)
     sid = str(deny.get("Sid") or "(no Sid)")
+    if deny.get("Condition") and not (narrowing or unmodelled or negated):
+        return [grant]  # only on keys that do not change who may read (e.g. plain HTTP)
     if narrowing or unmodelled:
         # denies only some requests we cannot tell apart: the grant stands, conditionally
         why = f"Deny {sid} under {', '.join([*narrowing, *unmodelled])}"

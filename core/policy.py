@@ -59,9 +59,10 @@ class Vendor:
     incident_contact: dict[str, Any] | None = None
     required_certifications: tuple[str, ...] | None = None
     services: tuple[str, ...] = ()
+    aws_accounts: tuple[str, ...] = ()
 
     def keys(self) -> set[str]:
-        return {k.casefold() for k in (self.id, self.name, *self.aliases)}
+        return {k.casefold() for k in (self.id, self.name, *self.aliases, *self.aws_accounts)}
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self.__dict__)
@@ -318,6 +319,7 @@ def _vendor(doc: dict[str, Any]) -> Vendor:
             tuple(doc["required_certifications"]) if "required_certifications" in doc else None
         ),
         services=tuple(doc.get("services", ())),
+        aws_accounts=tuple(doc.get("aws_accounts", ())),
     )
 
 

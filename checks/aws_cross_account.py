@@ -1,0 +1,111 @@
+"""Grants to other AWS accounts, organisations, services and principals on AWS data stores.
+
+An account of your own organisation passes (named); an AWS service principal passes (AWS acts
+for you under its DPA); an external account is a disclosure to another party: it fails unless
+the vendor register names the account (``aws_accounts``), and then the recipient's basis is
+judged like any processor's (a DPA, Art. 28; outside the allowed places a transfer tool,
+Art. 46). A principal the scanner cannot tie to an account (a canonical user, an identity
+provider, another organisation) is manual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from checks.aws_access_common import Org, describe, grants, in_org, own_org, verdict
+from checks.base import CheckContext, Verdict
+from checks.processor_basis import _register_basis
+from core.models import Flow
+
+
+def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
+    org = own_org(ctx)
+    for flow in grants(ctx, public=False):
+        yield _judge(ctx, flow, org)
+
+
+def _judge(ctx: CheckContext, flow: Flow, org: Org) -> Verdict:
+    a = flow.attributes
+    what = describe(flow)
+    recipient = a.get("recipient")
+    if in_org(flow, org):
+        return verdict(ctx, flow, "pass", f"{what} is limited to your organisation {org.id}")
+    if recipient == "service":
+        return verdict(
+            ctx,
+            flow,
+            "pass",
+            f"{what} lets the AWS service {a.get('service')} act "
+            "for the account, under AWS's own terms",
+        )
+    account = a.get("account")
+    if recipient != "account" or not account:
+        return verdict(
+            ctx,
+            flow,
+            "manual",
+            f"{what} grants access to {flow.destination_name}, "
+            "which the scanner cannot tie to an account: confirm who it is",
+        )
+    if org.members and account in org.members:
+        return verdict(
+            ctx,
+            flow,
+            "pass",
+            f"{what} is shared with {org.members[account]} "
+            f"({account}), an account of your organisation",
+        )
+    vendor = ctx.policy.find_vendor(account)
+    if vendor is None:
+        if org.members is None:
+            return verdict(
+                ctx,
+                flow,
+                "manual",
+                f"{what} is shared with account {account}, which "
+                "is not in the vendor register; the organisation's account list was "
+                "not read, so it may be one of yours",
+            )
+        return verdict(
+            ctx,
+            flow,
+            "fail",
+            f"{what} is shared with account {account}, outside "
+            "your organisation and not in the vendor register: a disclosure to an "
+            "unknown party (Art. 28, 44)",
+        )
+    who = f"{vendor.name} ({account})"
+    evidence = {"vendor_register": vendor.to_dict()}
+    if vendor.dpa_signed is None:
+        return verdict(
+            ctx,
+            flow,
+            "fail",
+            f"{what} is shared with {who}, which has no signed DPA recorded (Art. 28(3))",
+            **evidence,
+        )
+    location = f"country:{vendor.country}" if vendor.country else None
+    if location is None:
+        return verdict(
+            ctx,
+            flow,
+            "manual",
+            f"{what} is shared with {who} under a DPA signed "
+            f"{vendor.dpa_signed}; record the vendor's country to judge the "
+            "transfer",
+            **evidence,
+        )
+    place = ctx.kb.resolve(location)
+    judgement = ctx.policy.judge(place)
+    if judgement.allowed:
+        return verdict(
+            ctx,
+            flow,
+            "pass",
+            f"{what} is shared with {who} under a DPA signed "
+            f"{vendor.dpa_signed}; {judgement.reason}",
+            location,
+            **evidence,
+        )
+    status, basis = _register_basis(vendor, place.label or location, vendor.name)
+    return verdict(ctx, flow, status, f"{what} is shared with {who}: {basis}", location, **evidence)
