@@ -11,9 +11,11 @@ provider, another organisation) is manual.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from checks.aws_access_common import Org, describe, grants, in_org, own_org, verdict
 from checks.base import CheckContext, Verdict
+from checks.placing import place_summary
 from checks.processor_basis import _register_basis
 from core.models import Flow
 
@@ -75,7 +77,7 @@ def _judge(ctx: CheckContext, flow: Flow, org: Org) -> Verdict:
             "unknown party (Art. 28, 44)",
         )
     who = f"{vendor.name} ({account})"
-    evidence = {"vendor_register": vendor.to_dict()}
+    evidence: dict[str, Any] = {"vendor_register": vendor.to_dict()}
     if vendor.dpa_signed is None:
         return verdict(
             ctx,
@@ -96,6 +98,7 @@ def _judge(ctx: CheckContext, flow: Flow, org: Org) -> Verdict:
             **evidence,
         )
     place = ctx.kb.resolve(location)
+    evidence["place"] = place_summary(place)
     judgement = ctx.policy.judge(place)
     if judgement.allowed:
         return verdict(

@@ -1,8 +1,10 @@
 """The transfer register (CSV): one row per place personal data is stored in or copied to.
 
 Made for a DPO's Art. 30 records: source, destination, country, jurisdiction and the legal
-basis in words. Spreadsheet programs execute cells starting with = + - @ (CSV injection), so
-every cloud-supplied cell that starts with one of them is prefixed with a quote.
+basis in words. Access grants to other parties (``access_grant`` flows) are listed too, also
+when the recipient's place is unknown. Spreadsheet programs execute cells starting with
+= + - @ (CSV injection), so every cloud-supplied cell that starts with one of them is prefixed
+with a quote.
 """
 
 from __future__ import annotations
@@ -39,9 +41,20 @@ def render(document: dict[str, Any]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for finding in located(document["findings"]):
+    for finding in _recorded(document["findings"]):
         writer.writerow([_cell(v) for v in _row(finding, processors)])
     return buffer.getvalue()
+
+
+def _recorded(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Located findings, plus every access grant: a recipient whose place no API shows (an
+    unknown account, the public) is still a disclosure the records must list."""
+    grants = [f for f in findings if not f["location"] and _is_grant(f)]
+    return [*located(findings), *grants]
+
+
+def _is_grant(finding: dict[str, Any]) -> bool:
+    return finding["evidence"].get("flow_kind") == "access_grant"
 
 
 def _row(finding: dict[str, Any], processors: dict[tuple[str, str], dict[str, Any]]) -> list[Any]:

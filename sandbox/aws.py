@@ -178,6 +178,7 @@ def create_snapshot(url: str, spec: dict[str, Any]) -> str:
     volume = ec2.create_volume(AvailabilityZone=f"{spec['region']}a", Size=1)["VolumeId"]
     tags = [{"ResourceType": "snapshot", "Tags": [{"Key": "Name", "Value": spec["name"]}]}]
     snapshot = ec2.create_snapshot(VolumeId=volume, TagSpecifications=tags)["SnapshotId"]
+    ec2.delete_volume(VolumeId=volume)  # the snapshot outlives the volume it was taken of
     shared = spec.get("shared_with", [])
     groups = [s for s in shared if s == "all"]
     users = [s for s in shared if s != "all"]

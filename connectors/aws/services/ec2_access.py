@@ -13,6 +13,7 @@ from typing import Any
 from connectors.aws.context import AwsScan, paginate
 from connectors.aws.services.ec2 import _image_arn, _snapshot_arn
 from connectors.aws.services.grants import grant_flows
+from connectors.aws.services.inventory import tag_name
 from core.aws_grants import Grant, shared_with
 
 SERVICE = "ec2-access"
@@ -22,13 +23,15 @@ CLIENT = "ec2"
 def snapshot_sharing(scan: AwsScan, region: str) -> None:
     client = scan.client(CLIENT, region)
     found = paginate(client, "describe_snapshots", "Snapshots", 1000, OwnerIds=["self"])
-    scan.map(lambda s: _shared(scan, region, s["SnapshotId"], "snapshot"), found)
+    scan.map(lambda s: _shared(scan, region, s["SnapshotId"], tag_name(s, s["SnapshotId"]),
+                               "snapshot"), found)  # fmt: skip
 
 
 def image_sharing(scan: AwsScan, region: str) -> None:
     client = scan.client(CLIENT, region)
     found = paginate(client, "describe_images", "Images", 1000, Owners=["self"])
-    scan.map(lambda i: _shared(scan, region, i["ImageId"], "image"), found)
+    scan.map(lambda i: _shared(scan, region, i["ImageId"], i.get("Name") or i["ImageId"],
+                               "image"), found)  # fmt: skip
 
 
 READERS = (snapshot_sharing, image_sharing)
@@ -41,7 +44,7 @@ ATTRIBUTES = {
 }  # fmt: skip
 
 
-def _shared(scan: AwsScan, region: str, item_id: str, kind: str) -> None:
+def _shared(scan: AwsScan, region: str, item_id: str, name: str, kind: str) -> None:
     attribute, key, action, operation, parameter = ATTRIBUTES[kind]
     arn = (_snapshot_arn if kind == "snapshot" else _image_arn)(scan, region, item_id)
     answer = scan.call(CLIENT, region, operation, arn, Attribute=attribute, **{parameter: item_id})
@@ -50,7 +53,7 @@ def _shared(scan: AwsScan, region: str, item_id: str, kind: str) -> None:
     grant_flows(
         scan,
         source=arn,
-        name=item_id,
+        name=name,
         region=region,
         resource_kind=f"ec2.{kind}",
         grants=permission_grants(answer.get(key) or [], attribute, action, scan.account_id),
