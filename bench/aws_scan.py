@@ -60,11 +60,19 @@ SETTINGS_CALLS = {"ecr": 1, "dynamodb": 1}
 WHERE_FOUND_CALLS = {"kms": 1}
 # the access readers, with what they add: per bucket (GetBucketPolicy, GetBucketAcl,
 # GetPublicAccessBlock), per key (GetKeyPolicy, ListGrants), per region (EC2 snapshots and AMIs,
-# RDS instance and cluster snapshots, KMS ListKeys; ListAccessPoints where buckets are), and
+# RDS instance and cluster snapshots, KMS ListKeys, RAM principals and resources;
+# ListAccessPoints where buckets are), and
 # per account (the account's Block Public Access, ListRoles)
-ACCESS_SERVICES = ("s3-access", "ec2-access", "rds-access", "kms-access", "iam-access")
+ACCESS_SERVICES = (
+    "s3-access",
+    "ec2-access",
+    "rds-access",
+    "kms-access",
+    "iam-access",
+    "ram-access",
+)
 ACCESS_PER_RESOURCE = {"s3": 3, "kms": 2}
-ACCESS_PER_REGION = 5
+ACCESS_PER_REGION = 7
 ACCESS_PER_ACCOUNT = 2
 
 

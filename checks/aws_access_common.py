@@ -14,7 +14,9 @@ from checks.aws_scp_chain import organization
 from checks.base import CheckContext, Verdict
 from core.models import Flow, Status
 
-ACCESS_SERVICES = frozenset({"s3-access", "ec2-access", "rds-access", "kms-access", "iam-access"})
+ACCESS_SERVICES = frozenset(
+    {"s3-access", "ec2-access", "rds-access", "kms-access", "iam-access", "ram-access"}
+)
 NETWORK_KEYS = ("aws:sourcevpc", "aws:sourcevpce", "aws:sourceip")
 ORG_KEYS = ("aws:principalorgid", "aws:sourceorgid")
 GRANT_FIELDS = ("recipient", "principal", "account", "service", "via", "actions", "narrowed_by",

@@ -16,7 +16,8 @@ from tests.aws.conftest import AwsSandbox, findings
 
 VENDOR = "210987654321"
 STRANGER = "555566667777"
-ACCESS = ["s3-access", "ec2-access", "rds-access", "kms-access", "iam-access", "organizations"]
+ACCESS = ["s3-access", "ec2-access", "rds-access", "kms-access", "iam-access", "ram-access",
+          "organizations"]  # fmt: skip
 REGISTER = Policy.from_document(
     {
         "vendors": [
@@ -213,3 +214,18 @@ def test_s3_only_scan_makes_no_access_calls(aws: AwsSandbox) -> None:
     assert collection.calls == {"sts.GetCallerIdentity": 1, "s3.ListBuckets": 1,
                                 "s3.HeadBucket": 1, "s3.GetBucketReplication": 1}  # fmt: skip
     assert not collection.flows
+
+
+def test_ram_resource_shares(aws: AwsSandbox) -> None:
+    org_id = organization_id(aws)
+    ram = seeding_client("ram", aws.moto, "eu-west-1")
+    subnet = "arn:aws:ec2:eu-west-1:123456789012:subnet/subnet-0abc"
+    cluster = "arn:aws:rds:eu-west-1:123456789012:cluster:crm"
+    ram.create_resource_share(name="to-org", resourceArns=[subnet], principals=[
+        f"arn:aws:organizations::123456789012:organization/{org_id}"])  # fmt: skip
+    ram.create_resource_share(name="to-stranger", resourceArns=[cluster], principals=[STRANGER])
+    result = judged(aws.collect(services=["ram-access", "organizations"], regions=["eu-west-1"]))
+    assert result == {
+        f"subnet-0abc -> organisation {org_id}": ("aws-cross-account-access", "pass"),
+        f"crm -> account {STRANGER}": ("aws-cross-account-access", "fail"),
+    }

@@ -38,4 +38,5 @@ SERVICES: tuple[str, ...] = (
     "connectors.aws.services.rds_access",
     "connectors.aws.services.kms_access",
     "connectors.aws.services.iam_access",
+    "connectors.aws.services.ram_access",
 )
