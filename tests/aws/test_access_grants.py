@@ -116,13 +116,7 @@ def test_public_bucket_policy_acl_and_block_public_access(aws: AwsSandbox) -> No
 
 def test_account_block_public_access_stops_public_policies(aws: AwsSandbox) -> None:
     bucket_policy(aws, "open-policy", allow("*"))
-    s3control = boto3.client(
-        "s3control",
-        region_name="eu-west-1",
-        endpoint_url=aws.moto,
-    )
-    s3control.meta.events.register("before-send.s3-control", _loopback_account_host)
-    s3control.put_public_access_block(
+    s3control_client(aws).put_public_access_block(
         AccountId="123456789012",
         PublicAccessBlockConfiguration={"RestrictPublicBuckets": True},
     )
@@ -229,3 +223,28 @@ def test_ram_resource_shares(aws: AwsSandbox) -> None:
         f"subnet-0abc -> organisation {org_id}": ("aws-cross-account-access", "pass"),
         f"crm -> account {STRANGER}": ("aws-cross-account-access", "fail"),
     }
+
+
+def s3control_client(aws: AwsSandbox) -> Any:
+    client = boto3.client("s3control", region_name="eu-west-1", endpoint_url=aws.moto)
+    client.meta.events.register("before-send.s3-control", _loopback_account_host)
+    return client
+
+
+def test_access_point_policies(aws: AwsSandbox) -> None:
+    create_bucket(aws.moto, "behind-points", "eu-west-1")
+    s3control = s3control_client(aws)
+    for name, vpc in (("open-point", None), ("vpc-point", "vpc-1234")):
+        extra = {"VpcConfiguration": {"VpcId": vpc}} if vpc else {}
+        s3control.create_access_point(AccountId="123456789012", Name=name,
+                                      Bucket="behind-points", **extra)  # fmt: skip
+        policy = {"Version": "2012-10-17", "Statement": [allow("*")]}
+        s3control.put_access_point_policy(AccountId="123456789012", Name=name,
+                                          Policy=json.dumps(policy))  # fmt: skip
+    collection = collect(aws)
+    verdicts = sorted(
+        (f.evidence["grant"]["access_point"], f.status)
+        for f in findings(collection, REGISTER)
+        if f.check_id == "aws-public-access" and " -> " in f.resource_name
+    )
+    assert verdicts == [("open-point", "fail"), ("vpc-point", "manual")]
