@@ -79,8 +79,13 @@ def describe(flow: Flow) -> str:
     return f"{kind} {a.get('source_name')} ({a.get('via')}: {', '.join(a.get('actions') or [])})"
 
 
+def held(ctx: CheckContext) -> dict[str, list[str]]:
+    """Asset id -> its data categories (what a grant on that store discloses)."""
+    return {a.id: a.data_categories for a in ctx.collection.assets}
+
+
 def verdict(
-    ctx: CheckContext,
+    categories: dict[str, list[str]],
     flow: Flow,
     status: Status,
     message: str,
@@ -88,7 +93,6 @@ def verdict(
     **evidence: Any,
 ) -> Verdict:
     a = flow.attributes
-    source = next((x for x in ctx.collection.assets if x.id == flow.source), None)
     unmodelled = a.get("unmodelled") or []
     if unmodelled:
         # a condition we cannot judge may narrow the grant, so never a pass; a fail stands
@@ -107,7 +111,7 @@ def verdict(
         evidence={
             "flow_kind": flow.kind,
             "source": flow.source,
-            "data_categories": source.data_categories if source else [],
+            "data_categories": categories.get(flow.source, []),
             "grant": {k: a.get(k) for k in GRANT_FIELDS},
             **evidence,
         },

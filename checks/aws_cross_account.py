@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from checks.aws_access_common import Org, describe, grants, in_org, own_org, verdict
+from checks.aws_access_common import Org, describe, grants, held, in_org, own_org, verdict
 from checks.base import CheckContext, Verdict
 from checks.placing import place_summary
 from checks.processor_basis import _register_basis
@@ -22,19 +22,20 @@ from core.models import Flow
 
 def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
     org = own_org(ctx)
+    categories = held(ctx)
     for flow in grants(ctx, public=False):
-        yield _judge(ctx, flow, org)
+        yield _judge(ctx, flow, org, categories)
 
 
-def _judge(ctx: CheckContext, flow: Flow, org: Org) -> Verdict:
+def _judge(ctx: CheckContext, flow: Flow, org: Org, categories: dict[str, list[str]]) -> Verdict:
     a = flow.attributes
     what = describe(flow)
     recipient = a.get("recipient")
     if in_org(flow, org):
-        return verdict(ctx, flow, "pass", f"{what} is limited to your organisation {org.id}")
+        return verdict(categories, flow, "pass", f"{what} is limited to your organisation {org.id}")
     if recipient == "service":
         return verdict(
-            ctx,
+            categories,
             flow,
             "pass",
             f"{what} lets the AWS service {a.get('service')} act "
@@ -43,7 +44,7 @@ def _judge(ctx: CheckContext, flow: Flow, org: Org) -> Verdict:
     account = a.get("account")
     if recipient != "account" or not account:
         return verdict(
-            ctx,
+            categories,
             flow,
             "manual",
             f"{what} grants access to {flow.destination_name}, "
@@ -51,7 +52,7 @@ def _judge(ctx: CheckContext, flow: Flow, org: Org) -> Verdict:
         )
     if org.members and account in org.members:
         return verdict(
-            ctx,
+            categories,
             flow,
             "pass",
             f"{what} is shared with {org.members[account]} "
@@ -61,7 +62,7 @@ def _judge(ctx: CheckContext, flow: Flow, org: Org) -> Verdict:
     if vendor is None:
         if org.members is None:
             return verdict(
-                ctx,
+                categories,
                 flow,
                 "manual",
                 f"{what} is shared with account {account}, which "
@@ -69,7 +70,7 @@ def _judge(ctx: CheckContext, flow: Flow, org: Org) -> Verdict:
                 "not read, so it may be one of yours",
             )
         return verdict(
-            ctx,
+            categories,
             flow,
             "fail",
             f"{what} is shared with account {account}, outside "
@@ -80,7 +81,7 @@ def _judge(ctx: CheckContext, flow: Flow, org: Org) -> Verdict:
     evidence: dict[str, Any] = {"vendor_register": vendor.to_dict()}
     if vendor.dpa_signed is None:
         return verdict(
-            ctx,
+            categories,
             flow,
             "fail",
             f"{what} is shared with {who}, which has no signed DPA recorded (Art. 28(3))",
@@ -89,7 +90,7 @@ def _judge(ctx: CheckContext, flow: Flow, org: Org) -> Verdict:
     location = f"country:{vendor.country}" if vendor.country else None
     if location is None:
         return verdict(
-            ctx,
+            categories,
             flow,
             "manual",
             f"{what} is shared with {who} under a DPA signed "
@@ -102,7 +103,7 @@ def _judge(ctx: CheckContext, flow: Flow, org: Org) -> Verdict:
     judgement = ctx.policy.judge(place)
     if judgement.allowed:
         return verdict(
-            ctx,
+            categories,
             flow,
             "pass",
             f"{what} is shared with {who} under a DPA signed "
@@ -111,4 +112,6 @@ def _judge(ctx: CheckContext, flow: Flow, org: Org) -> Verdict:
             **evidence,
         )
     status, basis = _register_basis(vendor, place.label or location, vendor.name)
-    return verdict(ctx, flow, status, f"{what} is shared with {who}: {basis}", location, **evidence)
+    return verdict(
+        categories, flow, status, f"{what} is shared with {who}: {basis}", location, **evidence
+    )

@@ -10,12 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from checks.aws_access_common import NETWORK_KEYS, describe, grants, narrowed, read_access, verdict
+from checks.aws_access_common import (
+    NETWORK_KEYS,
+    describe,
+    grants,
+    held,
+    narrowed,
+    read_access,
+    verdict,
+)
 from checks.base import CheckContext, Verdict
 
 
 def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
     found = grants(ctx, public=True)
+    categories = held(ctx)
     account = ctx.collection.identity.get("account_id")
     if not found and read_access(ctx):
         yield Verdict(
@@ -29,10 +38,12 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
         blocked = flow.attributes.get("blocked_by")
         network = narrowed(flow, NETWORK_KEYS)
         if blocked:
-            yield verdict(ctx, flow, "pass", f"{what} grants public access, but {blocked} stops it")
+            yield verdict(
+                categories, flow, "pass", f"{what} grants public access, but {blocked} stops it"
+            )
         elif network:
             yield verdict(
-                ctx,
+                categories,
                 flow,
                 "manual",
                 f"{what} grants access to anyone sending requests from {', '.join(network)}: "
@@ -40,7 +51,7 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
             )
         else:
             yield verdict(
-                ctx,
+                categories,
                 flow,
                 "fail",
                 f"anyone can read {what}: the data is disclosed to the world, in every country",
