@@ -93,8 +93,10 @@ def recipient_of(kind: str, principal: str, via: str, actions: Sequence[str]) ->
         return Grant("public", principal, via, tuple(actions))
     if kind == "Service":
         return Grant("service", principal, via, tuple(actions), service=principal)
-    if kind == "Federated":
-        return Grant("federated", principal, via, tuple(actions))
+    if kind == "Federated":  # an identity provider; one registered in the owner's IAM is its own
+        return Grant(
+            "federated", principal, via, tuple(actions), account=principal_account(principal)
+        )
     if kind == "CanonicalUser":
         return Grant("canonical_user", principal, via, tuple(actions))
     return Grant("account", principal, via, tuple(actions), account=principal_account(principal))

@@ -104,3 +104,10 @@ def test_acl_attribute_and_kms_grants() -> None:
     assert kms_grant({**grant, "Operations": ["Encrypt"]}, decrypt, OWNER) is None
     limited = kms_grant({**grant, "Constraints": {"EncryptionContextEquals": {}}}, decrypt, OWNER)
     assert limited is not None and limited.verdict == "conditional"
+
+
+def test_identity_providers_of_the_owner_are_its_own() -> None:
+    own = f"arn:aws:iam::{OWNER}:saml-provider/AWSSSO_1"
+    assert grants(allow({"Federated": own})) == []
+    (grant,) = grants(allow({"Federated": "token.actions.githubusercontent.com"}))
+    assert grant["recipient"] == "federated" and grant["account"] is None

@@ -191,6 +191,9 @@ def test_kms_key_policies_and_grants(aws: AwsSandbox) -> None:
 
 def test_role_trust_policies(aws: AwsSandbox) -> None:
     iam = seeding_client("iam", aws.moto, "us-east-1")
+    lambda_trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {
+        "Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}  # fmt: skip
+    iam.create_role(RoleName="function", AssumeRolePolicyDocument=json.dumps(lambda_trust))
     for name, principal in (("vendor", VENDOR), ("stranger", STRANGER)):
         trust = {"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{principal}:root"},
@@ -200,6 +203,7 @@ def test_role_trust_policies(aws: AwsSandbox) -> None:
     result = judged(collect(aws))
     assert result[f"vendor -> account {VENDOR}"] == ("aws-cross-account-access", "pass")
     assert result[f"stranger -> account {STRANGER}"] == ("aws-cross-account-access", "fail")
+    assert len(result) == 2  # the Lambda execution role is the service acting for the account
 
 
 def test_s3_only_scan_makes_no_access_calls(aws: AwsSandbox) -> None:

@@ -2,7 +2,8 @@
 
 A separate reader (``--services iam-access``), once per account: one paginated ListRoles, whose
 answer carries every trust policy. A role another account may assume hands that account
-whatever the role can read.
+whatever the role can read. Roles that AWS services assume (Lambda execution roles, service-linked
+roles) are the service acting for the account, not another party, and are left out.
 """
 
 from __future__ import annotations
@@ -30,7 +31,11 @@ def role_trust(scan: AwsScan, region: str) -> None:
             name=role["RoleName"],
             region=None,
             resource_kind="iam.role",
-            grants=policy_grants(trust_document(role), ASSUMES, scan.account_id),
+            grants=[
+                g
+                for g in policy_grants(trust_document(role), ASSUMES, scan.account_id)
+                if g.recipient != "service"
+            ],
         )
     if roles:
         scan.recorder.read(f"iam.role ({scan.account_id}): {len(roles)}")
