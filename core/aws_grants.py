@@ -136,7 +136,11 @@ def _conditions(
             if name in NEUTRAL_KEYS:
                 continue
             listed = [str(v) for v in _as_list(values)]
-            if name in NARROWING_KEYS and operator in POSITIVE:
+            if operator != raw:
+                # IfExists lets requests without the key through (anonymous ones have no
+                # aws:PrincipalOrgID); ForAnyValue/ForAllValues are set tests: unmodelled
+                unmodelled.append(f"{raw} {key}")
+            elif name in NARROWING_KEYS and operator in POSITIVE:
                 narrowing.setdefault(name, []).extend(listed)
             elif name in NARROWING_KEYS and operator in NEGATED:
                 negated.setdefault(name, []).extend(listed)

@@ -111,3 +111,15 @@ def test_identity_providers_of_the_owner_are_its_own() -> None:
     assert grants(allow({"Federated": own})) == []
     (grant,) = grants(allow({"Federated": "token.actions.githubusercontent.com"}))
     assert grant["recipient"] == "federated" and grant["account"] is None
+
+
+def test_if_exists_does_not_narrow_anonymous_requests() -> None:
+    unless_org = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": OBJECTS,
+        "Condition": {"StringNotEqualsIfExists": {"aws:PrincipalOrgID": "o-abc"}},
+    }
+    (grant,) = grants(allow("*"), unless_org)
+    assert (grant["recipient"], grant["verdict"]) == ("public", "conditional")
