@@ -2,12 +2,15 @@
 
     python bench/aws_scan.py                          # S3 only: 20 buckets over 4 regions
     python bench/aws_scan.py --mode full --resources 5000 --regions 17
+    python bench/aws_scan.py --mode full --access     # plus who-else-can-read reads
 
 moto (and the stub serving account.ListRegions) run in this process; the scan runs as a separate
 `residency scan aws` process, so its wall time and peak memory are the whole CLI's. Targets on a
 2-core machine: S3 only, 20 buckets in 4 regions: under 2 s and at most 3 + 2 x buckets calls;
 full, 5,000 resources in 17 regions: no more calls than the minimal plan, under 300 MB.
-Figures are printed, never asserted.
+``--access`` adds the access readers (policies, ACLs, sharing permissions, key grants, trust
+policies) and prints the extra calls they cost per resource against their own plan; without it
+the budgets above are unchanged. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -55,6 +58,22 @@ KINDS = [
 SETTINGS_CALLS = {"ecr": 1, "dynamodb": 1}
 # per-region calls made only where the service holds resources (KMS ListAliases joins aliases)
 WHERE_FOUND_CALLS = {"kms": 1}
+# the access readers, with what they add: per bucket (GetBucketPolicy, GetBucketAcl,
+# GetPublicAccessBlock), per key (GetKeyPolicy, ListGrants), per region (EC2 snapshots and AMIs,
+# RDS instance and cluster snapshots, KMS ListKeys, RAM principals and resources;
+# ListAccessPoints where buckets are), and
+# per account (the account's Block Public Access, ListRoles)
+ACCESS_SERVICES = (
+    "s3-access",
+    "ec2-access",
+    "rds-access",
+    "kms-access",
+    "iam-access",
+    "ram-access",
+)
+ACCESS_PER_RESOURCE = {"s3": 3, "kms": 2}
+ACCESS_PER_REGION = 7
+ACCESS_PER_ACCOUNT = 2
 
 
 def seed_full(url: str, total: int, regions: list[str]) -> Counter[tuple[str, str]]:
@@ -108,6 +127,17 @@ def minimal_plan(placed: Counter[tuple[str, str]], regions: list[str], s3_only: 
     return calls
 
 
+def access_plan(placed: Counter[tuple[str, str]], regions: list[str], s3_only: bool) -> int:
+    """The calls the access readers need on top of the scan's own (see ACCESS_*)."""
+    buckets = sum(n for (s, _), n in placed.items() if s == "s3")
+    calls = ACCESS_PER_RESOURCE["s3"] * buckets + (ACCESS_PER_ACCOUNT - 1)  # s3 only: no roles
+    calls += len({r for (s, r), n in placed.items() if s == "s3" and n})  # ListAccessPoints
+    if s3_only:
+        return calls
+    keys = sum(n for (s, _), n in placed.items() if s == "kms")
+    return calls + 1 + ACCESS_PER_RESOURCE["kms"] * keys + ACCESS_PER_REGION * len(regions)
+
+
 def run_scan(url: str, stub_url: str, args: argparse.Namespace, out: Path) -> dict[str, Any]:
     env = {
         **os.environ,
@@ -117,6 +147,8 @@ def run_scan(url: str, stub_url: str, args: argparse.Namespace, out: Path) -> di
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     }
     services = "s3" if args.mode == "s3" else ",".join(k[0] for k in KINDS)
+    if args.access:
+        services += ",s3-access" if args.mode == "s3" else "," + ",".join(ACCESS_SERVICES)
     command = [
         str(Path(sys.executable).parent / "residency"), "scan", "aws", "--endpoint-url", url,
         "--services", services, "--max-attempts", "2", "--workers", str(args.workers),
@@ -140,6 +172,7 @@ def main() -> None:
     parser.add_argument("--resources", type=int, default=5000, help="full mode: resources")
     parser.add_argument("--regions", type=int, default=4, help="number of regions (max 17)")
     parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--access", action="store_true", help="also read who else can read")
     args = parser.parse_args()
     regions = REGIONS[: max(1, min(args.regions, len(REGIONS)))]
     os.environ.update(SANDBOX_CREDENTIALS)
@@ -164,12 +197,17 @@ def main() -> None:
         stub.stop()
         server.stop()
     plan = minimal_plan(placed, regions, args.mode == "s3")
+    extra_plan = access_plan(placed, regions, args.mode == "s3") if args.access else 0
     calls = result["api_calls_total"]
     print(f"mode            {args.mode}")
     print(f"wall time       {result['wall']:.2f} s (whole `residency scan aws` process)")
-    print(f"API calls       {calls} (minimal plan {plan}; "
-          f"{'within' if calls <= plan else 'OVER'} plan)")  # fmt: skip
-    if args.mode == "s3":
+    print(f"API calls       {calls} (minimal plan {plan + extra_plan}; "
+          f"{'within' if calls <= plan + extra_plan else 'OVER'} plan)")  # fmt: skip
+    if args.access:
+        extra = calls - plan
+        print(f"access reads    {extra} extra calls, {extra / max(1, seeded):.2f} per resource "
+              f"(plan {extra_plan})")  # fmt: skip
+    elif args.mode == "s3":
         budget = 3 + 2 * args.buckets
         print(f"S3 budget       3 + 2 x {args.buckets} = {budget} "
               f"({'within' if calls <= budget else 'OVER'})")  # fmt: skip

@@ -62,9 +62,10 @@ class Vendor:
     app_ids: tuple[str, ...] = ()
     publisher_tenant_ids: tuple[str, ...] = ()
     verified_publisher_ids: tuple[str, ...] = ()
+    aws_accounts: tuple[str, ...] = ()
 
     def keys(self) -> set[str]:
-        return {k.casefold() for k in (self.id, self.name, *self.aliases)}
+        return {k.casefold() for k in (self.id, self.name, *self.aliases, *self.aws_accounts)}
 
     def ids_for(self, key: AppKey) -> set[str]:
         """The register's values for one stable key; aliases and the id count too, since older
@@ -460,6 +461,7 @@ def _vendor(doc: dict[str, Any]) -> Vendor:
         app_ids=tuple(doc.get("app_ids", ())),
         publisher_tenant_ids=tuple(doc.get("publisher_tenant_ids", ())),
         verified_publisher_ids=tuple(doc.get("verified_publisher_ids", ())),
+        aws_accounts=tuple(doc.get("aws_accounts", ())),
     )
 
 

@@ -25,12 +25,13 @@ from reports.common import JURISDICTION_LABELS
 
 REGISTER_FILE = Path(__file__).parent / "register.yaml"
 REGISTER_SCHEMA = Path(__file__).parent / "schemas" / "register.schema.json"
-ENTRY_ORDER = {"storage": 0, "copy": 1, "app_access": 2, "sharing": 3}
+ENTRY_ORDER = {"storage": 0, "copy": 1, "app_access": 2, "sharing": 3, "disclosure": 4}
 RECIPIENT_ROLES = {
     "storage": "processor",
     "copy": "processor",
     "app_access": "app vendor",
     "sharing": "external organisation",
+    "disclosure": "grantee of an access grant",
 }
 INSIDE = frozenset({"eu", "eea"})
 # A spreadsheet cell holds at most 32,767 characters (Excel); longer resource lists are cut and
@@ -150,7 +151,10 @@ def _entry_kind(entry: str) -> str:
 
 
 def _exposes(finding: dict[str, Any], meta: dict[str, str]) -> bool:
-    return "requires" not in meta or bool(finding["evidence"].get(meta["requires"]))
+    evidence = finding["evidence"]
+    if "present" in meta and not evidence.get(meta["present"]):
+        return False
+    return "requires" not in meta or bool(evidence.get(meta["requires"]))
 
 
 def _categories(
@@ -192,6 +196,14 @@ def _cells(
         )
         facts = None
         recipient = _vendor_name(vendor) or evidence.get("publisher") or finding["resource_name"]
+    elif entry == "disclosure":
+        account = str((evidence.get("grant") or {}).get("account") or "")
+        vendor = _entry(evidence.get("vendor_register")) or _find(
+            vendors.get(finding["target"], []), {account}
+        )
+        facts = None
+        grantee = finding["resource_name"].rpartition(" -> ")[2]
+        recipient = _vendor_name(vendor) or grantee or finding["resource_name"]
     else:
         vendor, facts, recipient = None, None, finding["resource_name"]
     jurisdiction = finding["jurisdiction"] or "unknown"

@@ -96,6 +96,8 @@ def seed(url: str, dataset: dict[str, Any]) -> None:
             replicate(url, bucket["name"], bucket["region"], bucket["replicate_to"])
     for trail in dataset.get("trails", []):
         create_trail(url, trail)
+    for snapshot in dataset.get("snapshots", []):
+        create_snapshot(url, snapshot)
     for table in dataset.get("dynamodb_tables", []):
         create_table(url, table["name"], table["region"])
     if dataset.get("organization"):
@@ -117,8 +119,9 @@ def create_key(url: str, spec: dict[str, Any]) -> str:
 
 def protect_bucket(url: str, bucket: dict[str, Any], keys: dict[str, str]) -> None:
     """Default encryption as AWS sets it since 2023 (SSE-S3) unless ``encryption`` says
-    ``none`` or names a KMS key; ``tls_only`` adds the standard deny-non-TLS bucket policy and
-    ``expire_days`` a lifecycle rule deleting objects after that many days."""
+    ``none`` or names a KMS key; ``tls_only`` adds the standard deny-non-TLS bucket policy,
+    ``shared_with: [account ids]`` lets those accounts read objects and ``expire_days`` adds a
+    lifecycle rule deleting objects after that many days."""
     s3 = seeding_client("s3", url, bucket["region"])
     name, encryption = bucket["name"], bucket.get("encryption", "SSE-S3")
     if encryption != "none":
@@ -131,8 +134,11 @@ def protect_bucket(url: str, bucket: dict[str, Any], keys: dict[str, str]) -> No
                 "Rules": [{"ApplyServerSideEncryptionByDefault": default}]
             },
         )
-    if bucket.get("tls_only"):
-        s3.put_bucket_policy(Bucket=name, Policy=json.dumps(tls_only_policy(name)))
+    statements = tls_only_policy(name)["Statement"] if bucket.get("tls_only") else []
+    statements += [read_grant(name, account) for account in bucket.get("shared_with", [])]
+    if statements:
+        policy = {"Version": "2012-10-17", "Statement": statements}
+        s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
     if bucket.get("expire_days"):
         rule = {"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": ""},
                 "Expiration": {"Days": bucket["expire_days"]}}  # fmt: skip
@@ -153,6 +159,35 @@ def tls_only_policy(bucket: str) -> dict[str, Any]:
             }
         ],
     }
+
+
+def read_grant(bucket: str, account: str) -> dict[str, Any]:
+    return {
+        "Sid": f"Read{account}",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+        "Action": ["s3:GetObject", "s3:ListBucket"],
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+    }
+
+
+def create_snapshot(url: str, spec: dict[str, Any]) -> str:
+    """An EBS snapshot of a new volume (``region``, ``name``), shared with ``shared_with``
+    (account ids, or ``all`` for everyone); returns its id."""
+    ec2 = seeding_client("ec2", url, spec["region"])
+    volume = ec2.create_volume(AvailabilityZone=f"{spec['region']}a", Size=1)["VolumeId"]
+    tags = [{"ResourceType": "snapshot", "Tags": [{"Key": "Name", "Value": spec["name"]}]}]
+    snapshot = ec2.create_snapshot(VolumeId=volume, TagSpecifications=tags)["SnapshotId"]
+    ec2.delete_volume(VolumeId=volume)  # the snapshot outlives the volume it was taken of
+    shared = spec.get("shared_with", [])
+    groups = [s for s in shared if s == "all"]
+    users = [s for s in shared if s != "all"]
+    if shared:
+        ec2.modify_snapshot_attribute(
+            SnapshotId=snapshot, Attribute="createVolumePermission", OperationType="add",
+            **({"GroupNames": groups} if groups else {}), **({"UserIds": users} if users else {}),
+        )  # fmt: skip
+    return str(snapshot)
 
 
 def create_trail(url: str, spec: dict[str, Any]) -> None:

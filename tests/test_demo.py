@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 from pathlib import Path
 
+from reports import html
 from reports.json_format import validate
 from tests.conftest import run_cli
 
@@ -49,6 +53,36 @@ def test_demo_shows_the_sample_company(tmp_path: Path) -> None:
     assert microsoft["status"] == "pass" and "provider-published" in microsoft["message"]
     assert all(h["source"] and h["as_of"] for h in microsoft["evidence"]["held"])
     assert "kn-crm-exports-legacy-us" in result.stdout and "Verdict:" in result.stdout
+
+
+def test_demo_shows_who_else_can_read_aws_data(tmp_path: Path) -> None:
+    result = run_cli("demo", "--output-dir", str(tmp_path), "--format", "html", "--format", "csv")
+    assert result.exit_code == 0, result.stderr
+    page = (tmp_path / "report.html").read_text()
+    blob = re.search(r'data-page-size="\d+">([A-Za-z0-9+/=]+)</script>', page)
+    assert blob is not None
+    payload = html.decode_payload(blob.group(1))
+    rules = [rule["id"] for rule in payload["rules"]]
+    shown = {  # rows: id, rule, target, provider, resource, name, status, ...
+        row[5]: row[6]
+        for row in payload["rows"]
+        if rules[row[1]] in ("aws-public-access", "aws-cross-account-access")
+    }
+    assert shown == {
+        "kn-transcription-exchange -> account 210987654321": "pass",  # VoxScript, registered
+        "kn-crm-exports-partner -> account 555566667777": "fail",  # nobody can name it
+        "kn-crm-db-snapshot -> anyone (public)": "fail",
+    }
+    text = (tmp_path / "report.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    grants = {r["resources"]: r for r in rows if r["entry"] == "disclosure"}
+    assert set(grants) == set(shown)  # the register lists each disclosure once
+    vendor = grants["kn-transcription-exchange -> account 210987654321"]
+    assert (vendor["recipient"], vendor["country"]) == ("VoxScript GmbH", "DE")
+    assert vendor["transfer_tool"] == "not needed (EU/EEA)"
+    public = grants["kn-crm-db-snapshot -> anyone (public)"]
+    assert (public["recipient"], public["verdict"]) == ("anyone (public)", "fail")
+    assert public["transfer_tool"] == "unknown (location unknown)"
 
 
 def test_demo_states_breach_readiness_per_target(tmp_path: Path) -> None:

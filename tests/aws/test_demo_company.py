@@ -50,6 +50,19 @@ def test_demo_company_shows_connect_dynamodb_and_guardrail_findings() -> None:
     assert keys["KMS key EU customer data"].status == "pass"
     assert result[("aws-cloudtrail-all-regions", "account 123456789012")].status == "pass"
     assert result[("aws-cloudtrail-log-validation", "kn-account-trail")].status == "pass"
+    # who else can read: a registered vendor (pass), an account nobody named, a public snapshot
+    vendor = result[
+        ("aws-cross-account-access", "kn-transcription-exchange -> account 210987654321")
+    ]
+    assert vendor.status == "pass" and "VoxScript GmbH" in vendor.message
+    assert vendor.location == "country:DE"
+    unknown = result[("aws-cross-account-access", "kn-crm-exports-partner -> account 555566667777")]
+    assert unknown.status == "fail" and "not in the vendor register" in unknown.message
+    public = [f for (check, _), f in result.items() if check == "aws-public-access"]
+    assert [(f.status, f.resource_name.split(" -> ")[1]) for f in public] == [
+        ("fail", "anyone (public)")
+    ]
+    assert "kn-crm-db-snapshot" in public[0].message
     breach = result[("breach-readiness", "demo breach readiness")]
     assert "CloudTrail trail kn-account-trail (s3://kn-audit-logs): available" in breach.message
     assert "CloudWatch Logs /kn/cloudtrail: available, kept 365 days" in breach.message

@@ -21,7 +21,8 @@ def test_scan_without_provider_or_config_shows_help_and_exits_2() -> None:
 
 def test_only_needs_config_and_config_excludes_a_provider(write_tenants: Write) -> None:
     result = run_cli("scan", "--only", "acme")
-    assert result.exit_code == 2 and "--only, --processes and --broker need --config" in result.stderr
+    assert result.exit_code == 2
+    assert "--only, --processes and --broker need --config" in result.stderr
     path = write_tenants("clients:\n  - name: a\n    aws: {}\n")
     result = run_cli("scan", "--config", str(path), "aws")
     assert result.exit_code == 2 and "drop the provider name" in result.stderr

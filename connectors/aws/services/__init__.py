@@ -33,4 +33,10 @@ SERVICES: tuple[str, ...] = (
     "connectors.aws.services.cloudtrail",
     "connectors.aws.services.cloudtrail_history",
     "connectors.aws.services.connect",
+    "connectors.aws.services.s3_access",
+    "connectors.aws.services.ec2_access",
+    "connectors.aws.services.rds_access",
+    "connectors.aws.services.kms_access",
+    "connectors.aws.services.iam_access",
+    "connectors.aws.services.ram_access",
 )

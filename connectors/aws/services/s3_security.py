@@ -12,13 +12,12 @@ is the one judged for location) with ``encrypted``, ``encryption``, ``kms_key_id
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from connectors.aws.context import AwsScan
 from connectors.aws.services.encryption import at_rest
+from connectors.aws.services.grants import parse_policy
 from connectors.aws.services.s3 import bucket_asset_id, located_buckets
-from core.models import GapReason
 
 SERVICE = "s3-security"
 CLIENT = "s3"
@@ -37,7 +36,7 @@ READERS = (bucket_security,)
 
 def _bucket(scan: AwsScan, name: str, region: str | None) -> None:
     encryption = _default_encryption(scan, name, region)
-    policy = _policy(scan, name, region)
+    policy = bucket_policy(scan, name, region)
     enforced, detail = (None, "the bucket policy could not be read")
     if policy is not False:
         enforced, detail = tls_enforced(policy, name)
@@ -79,8 +78,14 @@ def _default_encryption(scan: AwsScan, name: str, region: str | None) -> dict[st
     return attributes
 
 
+def bucket_policy(scan: AwsScan, name: str, region: str | None) -> dict[str, Any] | bool | None:
+    """The parsed bucket policy, None when there is none, False when it could not be read.
+    Asked once per scan (the access reader needs it too)."""
+    key = ("s3.bucket_policy", scan.account_id, name)
+    return scan.shared.listings.get(key, lambda: _policy(scan, name, region))
+
+
 def _policy(scan: AwsScan, name: str, region: str | None) -> dict[str, Any] | bool | None:
-    """The parsed bucket policy, None when there is none, False when it could not be read."""
     answer, absent = scan.call_optional(
         CLIENT, region, "get_bucket_policy", NO_POLICY, name, Bucket=name
     )
@@ -88,15 +93,8 @@ def _policy(scan: AwsScan, name: str, region: str | None) -> dict[str, Any] | bo
         return None
     if answer is None:
         return False
-    try:
-        document = json.loads(answer.get("Policy") or "{}")
-    except ValueError as exc:
-        scan.gap_reason(
-            CLIENT, "GetBucketPolicy", GapReason.MALFORMED_RESPONSE, f"policy is not JSON ({exc})",
-            resource=name, region=region,
-        )  # fmt: skip
-        return False
-    return document if isinstance(document, dict) else {}
+    document = parse_policy(scan, answer.get("Policy"), CLIENT, "GetBucketPolicy", name, region)
+    return False if document is None else document
 
 
 def tls_enforced(policy: dict[str, Any] | None, bucket: str) -> tuple[bool | None, str]:
