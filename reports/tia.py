@@ -30,11 +30,11 @@ from reports.register import entries
 GUIDE_FILE = Path(__file__).parent / "tia.yaml"
 GUIDE_SCHEMA = Path(__file__).parent / "schemas" / "tia.schema.json"
 THIRD_COUNTRY = JURISDICTION_LABELS["third_country"]
-DRAFT_FORMATS = ("md", "html")
 BASIS_CHECK = "processor-transfer-basis"
 SCAN = "this scan"
 REGISTER = "vendor register (policy)"
 MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+LINK = re.compile(r"https://[^\s<>()\[\]`|\\]+")
 
 
 @cache
@@ -70,6 +70,7 @@ class Draft:
     countries: tuple[str, ...]
     sections: list[Section]
     meta: list[str]
+    method: Fact
 
     @property
     def title(self) -> str:
@@ -150,19 +151,19 @@ def _draft(
         asked = guide()["questions"].get(f"step{number}", [])
         section.questions += [transfer.fill(q) for q in asked]
         sections.append(section)
-    method = guide()["method"]
     run = document["run"]
     meta = [
         "DRAFT for the data protection officer, not legal advice. Every fact names its source; "
         "items marked QUESTION are what the scan cannot know. Facts on foreign law need legal "
         "review before use.",
-        f"Method: {method['title']} ({method['source']}, as of {method['as_of']}).",
         f"From the scan finished {run['finished_at']} (knowledge base "
         f"{document['knowledge_base']['version']}); targets: {', '.join(transfer.targets)}.",
         "Once signed, record its date as tia_date of the vendor in the policy's vendor register; "
         "the transfer register then shows it.",
     ]
-    return Draft(transfer.recipient, transfer.countries, sections, meta)
+    guided = guide()["method"]
+    method = Fact(f"Method: {guided['title']}", guided["source"], guided["as_of"])
+    return Draft(transfer.recipient, transfer.countries, sections, meta, method)
 
 
 def _related(
@@ -473,7 +474,8 @@ def md_text(text: object) -> str:
 
 def markdown(draft: Draft) -> str:
     lines = [f"# {md_text(draft.title)}", ""]
-    lines += [f"> {md_text(m)}" for m in draft.meta] + [""]
+    lines += [f"> {md_text(m)}" for m in draft.meta]
+    lines += [">" + _md_fact(draft.method)[1:], ""]
     for section in draft.sections:
         lines += [f"## {md_text(section.title)}", ""]
         lines += [md_text(t) + "\n" for t in section.text]
@@ -492,9 +494,13 @@ def markdown(draft: Draft) -> str:
 
 
 def _md_fact(fact: Fact) -> str:
-    where = f"source: {fact.source}" + (f", as of {fact.as_of}" if fact.as_of else "")
-    note = f"; {fact.note}" if fact.note else ""
-    return f"- {md_text(fact.text)} ({md_text(where + note)})"
+    """A fact and its source; a source that is one URL becomes a link (escaping would break
+    it; the knowledge-base schemas keep such sources to plain https URLs)."""
+    source = redact(fact.source)
+    where = f"<{source}>" if LINK.fullmatch(source) else md_text(source)
+    as_of = f", as of {md_text(fact.as_of)}" if fact.as_of else ""
+    note = f"; {md_text(fact.note)}" if fact.note else ""
+    return f"- {md_text(fact.text)} (source: {where}{as_of}{note})"
 
 
 def html(draft: Draft) -> str:
@@ -515,4 +521,4 @@ def _redacted(draft: Draft) -> Draft:
         for s in draft.sections
     ]
     meta = [redact(m) for m in draft.meta]
-    return Draft(redact(draft.recipient), draft.countries, sections, meta)
+    return Draft(redact(draft.recipient), draft.countries, sections, meta, draft.method)

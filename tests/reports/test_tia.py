@@ -93,7 +93,7 @@ def test_a_country_without_facts_gets_questions_and_no_invented_text(
     assert sorted(law.questions) == sorted(expected)
     text = tia.markdown(draft)
     for fact in default_kb().destination_law("US")["facts"]:  # type: ignore[index]
-        assert fact["source"].replace("_", "\\_") not in text
+        assert fact["source"] not in text
         assert fact["title"] not in text
 
 
@@ -150,3 +150,15 @@ def test_tia_command_bad_input_is_one_line_and_exit_2(
     assert result.exit_code == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_tia_command_without_third_country_transfer_writes_nothing(
+    evidence: dict[str, Any], tmp_path: Path
+) -> None:
+    evidence["findings"] = [f for f in evidence["findings"] if f["country"] != "US"]
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps(evidence), encoding="utf-8")
+    result = run_cli("tia", str(report), "--output-dir", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    assert "no transfer to a third country" in result.stderr
+    assert not (tmp_path / "out").exists()
