@@ -77,6 +77,7 @@ class _Entry:
     checks: set[str] = field(default_factory=set)
     resources: set[str] = field(default_factory=set)
     recipients: set[str] = field(default_factory=set)
+    findings: list[dict[str, Any]] = field(default_factory=list)
     first_seen: str = ""
 
     def add(self, finding: dict[str, Any], categories: Iterable[str], seen: str | None) -> None:
@@ -87,6 +88,7 @@ class _Entry:
         self.checks.add(finding["check_id"])
         self.resources.add(finding["resource_name"])
         self.recipients.update(finding["evidence"].get("recipients", ()))
+        self.findings.append(finding)
 
     def row(self) -> dict[str, str]:
         return {
@@ -117,6 +119,11 @@ def _listed(names: list[str]) -> str:
 
 def register(document: dict[str, Any]) -> list[dict[str, str]]:
     """The register's rows (``COLUMNS`` -> text), storage first, then copies, apps, sharing."""
+    return [row for row, _ in entries(document)]
+
+
+def entries(document: dict[str, Any]) -> list[tuple[dict[str, str], list[dict[str, Any]]]]:
+    """Each register row with the findings behind it, in the register's order."""
     kinds = entry_checks()
     findings = [
         f
@@ -127,21 +134,21 @@ def register(document: dict[str, Any]) -> list[dict[str, str]]:
     processors = {t["name"]: t["identity"].get("processor") for t in document["targets"]}
     vendors = _vendor_register(document["findings"])
     first_seen: dict[str, str] = document.get("first_seen", {})
-    entries: dict[tuple[str, ...], _Entry] = {}
+    grouped: dict[tuple[str, ...], _Entry] = {}
     for finding in findings:
         meta = kinds[finding["check_id"]]
         cells = _cells(finding, meta, stored, vendors, processors.get(finding["target"]))
-        entry = entries.setdefault(tuple(cells.values()), _Entry(cells))
+        entry = grouped.setdefault(tuple(cells.values()), _Entry(cells))
         entry.add(finding, _categories(finding, meta, stored), first_seen.get(finding["id"]))
-    rows = [e.row() for e in entries.values()]
+    rows = [(e.row(), e.findings) for e in grouped.values()]
     return sorted(
         rows,
         key=lambda r: (
-            r["target"],
-            ENTRY_ORDER[_entry_kind(r["entry"])],
-            r["destination"],
-            r["system"],
-            r["source"],
+            r[0]["target"],
+            ENTRY_ORDER[_entry_kind(r[0]["entry"])],
+            r[0]["destination"],
+            r[0]["system"],
+            r[0]["source"],
         ),
     )
 

@@ -16,6 +16,7 @@ FORMATS: dict[str, tuple[str, str]] = {
     "junit": ("reports.junit:render", "junit.xml"),
     "ocsf": ("reports.ocsf:render", "ocsf.json"),
     "md": ("reports.markdown:render", "md"),
+    "tia": ("reports.tia:render", "tia.md"),
 }
 
 

@@ -631,3 +631,38 @@ def diff(old: Path, new: Path, output_format: str, output: Path | None) -> None:
 
 worker_command.callback = friendly(worker_command.callback)
 main.add_command(worker_command)
+
+
+# ----------------------------------------------------------------------------- tia
+
+
+@main.command(name="tia")
+@click.argument("findings", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--output-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder for the drafts (written atomically).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["md", "html"]),
+    default="md",
+    show_default=True,
+    help="Markdown or self-contained HTML.",
+)
+@friendly
+def tia(findings: Path, output_dir: Path, output_format: str) -> None:
+    """Draft a transfer impact assessment per recipient and third country in FINDINGS
+    (report.json), in the EDPB's six steps; what the scan cannot know is asked, not guessed."""
+    from reports.load import load_report
+    from reports.tia import draft_files
+    from reports.writer import write_all_atomic
+
+    files = draft_files(load_report(findings), output_format)
+    if not files:
+        click.echo("no transfer to a third country in the report: no draft written", err=True)
+    for path in write_all_atomic([(output_dir / name, text) for name, text in files]):
+        click.echo(str(path))

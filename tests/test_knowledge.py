@@ -54,6 +54,45 @@ def test_schema_rejects_missing_source() -> None:
         validate("adequacy", data, DATA_DIR / "adequacy.yaml")
 
 
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda fact: fact.pop("as_of"), "'as_of' is a required property"),
+        (lambda fact: fact.pop("legal_review"), "'legal_review' is a required property"),
+        (lambda fact: fact.update(source="legal-knowledge.md"), "does not match '^https://'"),
+    ],
+)
+def test_destination_law_facts_need_a_public_source_date_and_review(
+    edit: Any, message: str
+) -> None:
+    """Step 3 of a TIA quotes these facts: each names its public source, its date and whether a
+    lawyer has reviewed it."""
+    path = DATA_DIR / "destination_law.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    edit(data["countries"]["US"]["facts"][0])
+    with pytest.raises(ConfigError, match=r"countries\.US\.facts\[0\]") as refused:
+        validate("destination_law", data, path)
+    assert message in str(refused.value)
+
+
+def test_destination_law_is_looked_up_by_country_and_unknown_is_none(kb: KnowledgeBase) -> None:
+    us = kb.destination_law("us")
+    assert us is not None
+    assert {f["id"] for f in us["facts"]} >= {"fisa-702", "eo-12333", "eo-14086", "cloud-act"}
+    assert all(f["legal_review"] == "pending" for f in us["facts"])
+    assert kb.destination_law("BR") is None
+
+
+def test_duplicate_destination_law_fact_is_refused(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data_dir)
+    path = data_dir / "destination_law.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("id: eo-12333", "id: fisa-702"), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"countries\.US\.facts: duplicate 'fisa-702'"):
+        KnowledgeBase.load(data_dir)
+
+
 def test_schema_rejects_unquoted_norway() -> None:
     """A bare NO is YAML false: the schema must catch it rather than lose Norway."""
     text = (DATA_DIR / "countries.yaml").read_text(encoding="utf-8").replace('"NO"', "NO")

@@ -328,6 +328,14 @@ class KnowledgeBase:
         vendor = self._data["processors"]["vendors"].get(str(vendor_id).strip().lower())
         return copy.deepcopy(vendor) if vendor is not None else None
 
+    def destination_law(self, iso2: str) -> dict[str, Any] | None:
+        """The law and practice of a destination country for a transfer impact assessment:
+        ``{"name", "facts": [...]}``, each fact with source, as_of and legal_review; ``None``
+        for a country the knowledge base has no facts on (aliases accepted)."""
+        code = str(iso2).strip().upper()
+        country = self._data["destination_law"]["countries"].get(self._aliases.get(code, code))
+        return copy.deepcopy(country) if country is not None else None
+
     def standard(self, name: str) -> dict[str, Any] | None:
         """The catalogue entry (id, name, kind, note, source) for a standard's name or alias."""
         standard = self._standards.get(standard_key(str(name)))

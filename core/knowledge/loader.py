@@ -36,6 +36,7 @@ FILES: tuple[str, ...] = (
     "processors",
     "gdpr",
     "certifications",
+    "destination_law",
 )
 
 
@@ -143,6 +144,8 @@ def _country_fields(data: dict[str, Any]) -> Iterator[tuple[str, str, Any]]:
         yield "slack_regions", f"regions[{i}].backup_country", region["backup_country"]
     for vendor_id, vendor in data["processors"]["vendors"].items():
         yield "processors", f"vendors.{vendor_id}.country", vendor["country"]
+    for iso2 in data["destination_law"]["countries"]:
+        yield "destination_law", f"countries.{iso2}", iso2
 
 
 def _unique(stem: str, field: str, values: list[str], data_dir: Path) -> None:
@@ -176,6 +179,9 @@ def _cross_check(data: dict[str, Any], data_dir: Path) -> None:
     _unique("slack_regions", "regions", [r["label"].lower() for r in slack], data_dir)
     _unique("adequacy", "decisions", [d["id"] for d in data["adequacy"]["decisions"]], data_dir)
     _check_certifications(data["certifications"], data_dir / "certifications.yaml")
+    for iso2, country in data["destination_law"]["countries"].items():
+        ids = [f["id"] for f in country["facts"]]
+        _unique("destination_law", f"countries.{iso2}.facts", ids, data_dir)
     eu = {m["iso2"] for m in data["countries"]["eu_member_states"]["members"]}
     eea = {m["iso2"] for m in data["countries"]["eea_non_eu_states"]["members"]}
     if eu & eea:
