@@ -116,7 +116,7 @@ def evaluation_options(function: Callable[..., Any]) -> Callable[..., Any]:
 def main(ctx: click.Context, debug: bool, verbose: int, log_format: str) -> None:
     """Does our customer data stay in Europe? Scan AWS, Microsoft 365 and Slack for where
     personal data is stored and copied, and whether each transfer is covered (GDPR Ch. V)."""
-    from scanner.output import setup_logging
+    from scanner.terminal import setup_logging
 
     ctx.obj = {"debug": debug}
     setup_logging(log_format, verbose, debug)
@@ -162,8 +162,9 @@ def _finish(
     summary: bool | None,
     demo: bool = False,
 ) -> None:
-    from scanner.output import summary_table, write_reports
+    from reports.writer import write_reports
     from scanner.scan import exit_code
+    from scanner.terminal import summary_table
 
     paths = write_reports(document, list(formats), output_dir)
     show = summary if summary is not None else sys.stdout.isatty()
@@ -178,8 +179,8 @@ def _finish(
 
 
 def _collect(targets: list[Any]) -> Any:
-    from scanner.output import Progress, on_terminal
     from scanner.scan import collect_targets
+    from scanner.terminal import Progress, on_terminal
 
     debug = bool(click.get_current_context().find_root().obj.get("debug"))
     progress = Progress(on_terminal())
@@ -301,8 +302,8 @@ def _scan_config(config_path: Path | None, only: tuple[str, ...], no_history: bo
         click.echo(ctx.get_help())
         sys.exit(2)
     from scanner.multiscan import run_targets_file
-    from scanner.output import Progress, on_terminal
     from scanner.targets import load_targets
+    from scanner.terminal import Progress, on_terminal
 
     config = load_targets(config_path, only)
     progress = Progress(on_terminal())
@@ -381,7 +382,7 @@ def evaluate(
 def report(findings: Path, formats: tuple[str, ...], output_dir: Path) -> None:
     """Render a saved FINDINGS report (report.json) into other formats."""
     from reports.load import load_report
-    from scanner.output import write_reports
+    from reports.writer import write_reports
 
     document = load_report(findings)
     for path in write_reports(document, list(formats), output_dir):

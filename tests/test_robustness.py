@@ -197,7 +197,7 @@ def test_bad_values_are_quoted_not_turned_into_option_names(tmp_path: Path) -> N
 def test_debug_never_turns_on_sdk_wire_logs() -> None:
     import logging
 
-    from scanner.output import NOISY_LOGGERS, setup_logging
+    from scanner.terminal import NOISY_LOGGERS, setup_logging
 
     setup_logging("text", verbose=2, debug=True)
     try:

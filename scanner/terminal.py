@@ -1,32 +1,18 @@
-"""Writing reports and talking to the terminal: atomic files, summary table, progress, logs."""
+"""Talking to the terminal: summary table, progress line, logs on stderr."""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
 from core.models import STATUS_ORDER
 from core.secrets import redact
-from reports.registry import renderer
-from reports.writer import write_all_atomic
 
 NOISY_LOGGERS = ("slack_sdk", "azure", "msal", "urllib3", "botocore", "boto3", "httpx", "werkzeug")
-
-
-def write_reports(
-    document: dict[str, Any], formats: list[str], output_dir: Path, basename: str = "report"
-) -> list[Path]:
-    """Render every format first, then write them atomically: all files or none are new."""
-    rendered = []
-    for name in formats:
-        render, extension = renderer(name)
-        rendered.append((output_dir / f"{basename}.{extension}", render(document)))
-    return write_all_atomic(rendered)
 
 
 def on_terminal() -> bool:
