@@ -94,10 +94,17 @@ def evaluation_options(function: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         help="Lowest severity of a failing finding that makes the exit code 1.",
     )(function)
+    function = show_passes_option(function)
     return click.option(
         "--summary/--no-summary",
         default=None,
-        help="Print the findings table (default: only on a terminal).",
+        help="Print the verdict and findings (default: only on a terminal).",
+    )(function)
+
+
+def show_passes_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--show-passes", is_flag=True, help="Also list passing findings (as does -v)."
     )(function)
 
 
@@ -118,7 +125,7 @@ def main(ctx: click.Context, debug: bool, verbose: int, log_format: str) -> None
     personal data is stored and copied, and whether each transfer is covered (GDPR Ch. V)."""
     from scanner.terminal import setup_logging
 
-    ctx.obj = {"debug": debug}
+    ctx.obj = {"debug": debug, "verbose": verbose}
     setup_logging(log_format, verbose, debug)
 
 
@@ -160,34 +167,36 @@ def _finish(
     output_dir: Path,
     fail_on: str,
     summary: bool | None,
+    show_passes: bool,
     demo: bool = False,
 ) -> None:
     from reports.writer import write_reports
     from scanner.scan import exit_code
-    from scanner.terminal import summary_table
+    from scanner.terminal import console, print_summary
 
     paths = write_reports(document, list(formats), output_dir)
     show = summary if summary is not None else sys.stdout.isatty()
     if show:
-        click.echo(summary_table(document, show_pass=True))
+        out = console()
+        print_summary(document, out, show_passes or _verbose())
+        out.print(f"\nReport: {', '.join(str(p) for p in paths)}", markup=False)
     for path in paths:
         log.info("wrote %s", path)
-    if show:
-        click.echo(f"Report: {', '.join(str(p) for p in paths)}")
     code = exit_code(document, fail_on)
     sys.exit(0 if demo and code == 1 else code)
 
 
+def _verbose() -> bool:
+    return bool(click.get_current_context().find_root().obj.get("verbose"))
+
+
 def _collect(targets: list[Any]) -> Any:
     from scanner.scan import collect_targets
-    from scanner.terminal import Progress, on_terminal
+    from scanner.terminal import ScanProgress, on_terminal
 
     debug = bool(click.get_current_context().find_root().obj.get("debug"))
-    progress = Progress(on_terminal())
-    try:
-        outcome = collect_targets(targets, progress=progress, debug=debug)
-    finally:
-        progress.done()
+    with ScanProgress(on_terminal(), [t.name for t in targets]) as progress:
+        outcome = collect_targets(targets, progress, debug=debug, ledger=progress.ledger)
     if not outcome.collections:
         errors = "; ".join(f"{f['target']}: {f['error']}" for f in outcome.failures)
         raise ScannerError(f"no target could be scanned ({errors}); no report written")
@@ -235,6 +244,7 @@ def _scan_command(provider: str) -> click.Command:
         policy_path: Path | None,
         fail_on: str,
         summary: bool | None,
+        show_passes: bool,
         formats: tuple[str, ...],
         output_dir: Path,
         **options: Any,
@@ -250,7 +260,7 @@ def _scan_command(provider: str) -> click.Command:
         if evidence_path:
             write_atomic(evidence_path, json.dumps(evidence_document(outcome), indent=2))
         _, document = evaluate_outcome(outcome, policy, default_kb())
-        _finish(document, formats, output_dir, fail_on, summary)
+        _finish(document, formats, output_dir, fail_on, summary, show_passes)
 
     return command
 
@@ -303,15 +313,12 @@ def _scan_config(config_path: Path | None, only: tuple[str, ...], no_history: bo
         sys.exit(2)
     from scanner.multiscan import run_targets_file
     from scanner.targets import load_targets
-    from scanner.terminal import Progress, on_terminal
+    from scanner.terminal import ScanProgress, on_terminal
 
     config = load_targets(config_path, only)
-    progress = Progress(on_terminal())
     debug = bool(ctx.find_root().obj.get("debug"))
-    try:
+    with ScanProgress(on_terminal()) as progress:
         result = run_targets_file(config, progress, debug=debug, use_history=not no_history)
-    finally:
-        progress.done()
     for alert in result.attention():
         click.echo(alert.headline() + (f" (report: {alert.report})" if alert.report else ""))
     sys.exit(result.exit_code)
@@ -363,6 +370,7 @@ def evaluate(
     policy_path: Path | None,
     fail_on: str,
     summary: bool | None,
+    show_passes: bool,
     formats: tuple[str, ...],
     output_dir: Path,
 ) -> None:
@@ -372,7 +380,7 @@ def evaluate(
 
     policy = _load_policy(policy_path)
     _, document = evaluate_outcome(load_evidence(evidence), policy, default_kb())
-    _finish(document, formats, output_dir, fail_on, summary)
+    _finish(document, formats, output_dir, fail_on, summary, show_passes)
 
 
 @main.command()
@@ -503,14 +511,16 @@ def permissions(provider: str) -> None:
     "--fail-on", type=SEVERITY_CHOICE, default="low", show_default=True, help="See `scan`."
 )
 @click.option(
-    "--summary/--no-summary", default=True, show_default=True, help="Print the findings table."
+    "--summary/--no-summary", default=True, show_default=True, help="Print verdict and findings."
 )
+@show_passes_option
 @report_options
 @friendly
 def demo(
     policy_path: Path | None,
     fail_on: str,
     summary: bool,
+    show_passes: bool,
     formats: tuple[str, ...],
     output_dir: Path,
 ) -> None:
@@ -519,10 +529,12 @@ def demo(
     Findings are expected here, so violations exit 0; 2 and 3 keep their meaning."""
     from reports.writer import ensure_writable
     from scanner.demo import run_demo
+    from scanner.terminal import ScanProgress, on_terminal
 
     ensure_writable(output_dir)
-    document = run_demo(policy_path)
-    _finish(document, formats, output_dir, fail_on, summary=summary, demo=True)
+    with ScanProgress(on_terminal()) as progress:
+        document = run_demo(policy_path, progress, progress.ledger)
+    _finish(document, formats, output_dir, fail_on, summary, show_passes, demo=True)
 
 
 # ----------------------------------------------------------------------------- diff
