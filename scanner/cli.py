@@ -220,8 +220,8 @@ class ProviderGroup(click.Group):
 
         if name not in PROVIDERS:
             return None
-        builder = _scan_command if self.action == "scan" else _collect_command
-        command = builder(name)
+        builders = {"scan": _scan_command, "collect": _collect_command, "doctor": _doctor_command}
+        command = builders[self.action](name)
         command.params[:0] = cli_options(name)
         return command
 
@@ -292,6 +292,56 @@ def _collect_command(provider: str) -> click.Command:
     return command
 
 
+DOCTOR_EXIT_CODES = """\b
+Exit codes:
+  0  a scan would be complete
+  2  could not start (usage, config, credentials)
+  3  a scan would be incomplete: a permission is missing
+  With --config: the worst code over all targets."""
+
+
+def _doctor_command(provider: str) -> click.Command:
+    @click.command(
+        name=provider,
+        epilog=DOCTOR_EXIT_CODES,
+        help=f"Check one {provider} target's credentials and permissions.",
+    )
+    @click.option("--name", "target_name", help="Name of the target.")
+    @friendly
+    def command(target_name: str | None, **options: Any) -> None:
+        from scanner.doctor import checkup, print_checkup
+        from scanner.terminal import console
+
+        result = checkup(_target(provider, target_name, options))
+        print_checkup(result, console())
+        sys.exit(result.exit_code)
+
+    return command
+
+
+@friendly
+def _doctor_config(config_path: Path | None, only: tuple[str, ...]) -> None:
+    """`residency doctor --config tenants.yaml`: one line per target of every client."""
+    ctx = click.get_current_context()
+    if ctx.invoked_subcommand is not None:
+        if config_path or only:
+            raise click.UsageError("--config/--only check a targets file; drop the provider name")
+        return
+    if config_path is None:
+        click.echo(ctx.get_help())
+        sys.exit(2)
+    from scanner.doctor import checkups, worst_exit_code
+    from scanner.targets import load_targets
+    from scanner.terminal import console
+
+    config = load_targets(config_path, only)
+    results = checkups([t for c in config.clients for t in c.targets], config.concurrency)
+    out = console()
+    for result in results:
+        out.print(result.line(), markup=False)
+    sys.exit(worst_exit_code(results))
+
+
 CONFIG_EXIT_CODES = f"""{EXIT_CODES}
   With --config: the worst code over all clients; 2 also when another run
   holds the lock, the history database is unusable or a report could not
@@ -349,6 +399,30 @@ main.add_command(
                 ["--no-history"],
                 is_flag=True,
                 help="With --config: do not read or record the run history.",
+            ),
+        ],
+    )
+)
+main.add_command(
+    ProviderGroup(
+        name="doctor",
+        action="doctor",
+        help="Check credentials and permissions before a scan (doctor PROVIDER ...), or for "
+        "every client of a targets file (doctor --config tenants.yaml).",
+        epilog=DOCTOR_EXIT_CODES,
+        invoke_without_command=True,
+        callback=_doctor_config,
+        params=[
+            click.Option(
+                ["--config", "config_path"],
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="Targets file (tenants.yaml): check every client in it.",
+            ),
+            click.Option(
+                ["--only"],
+                multiple=True,
+                metavar="NAME",
+                help="With --config: check only this client; repeat for several.",
             ),
         ],
     )
