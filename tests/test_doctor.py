@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 import urllib3
+import yaml
 
 from connectors.aws.allowlist import iam_policy
 from sandbox.aws import create_bucket, seeding_client
@@ -84,3 +87,37 @@ def test_rejected_credentials_cannot_start(moto: str, monkeypatch: pytest.Monkey
     code, output = doctor_aws(moto)
     assert code == 2
     assert "Traceback" not in output and len(output.strip().splitlines()) == 1
+
+
+def test_doctor_on_the_demo_sandbox_is_clean_for_every_provider(tmp_path: Path) -> None:
+    """The simulated company's credentials can run a complete scan: one line per target."""
+    from sandbox.company import COMPANY, environment, running_company
+
+    with running_company() as services:
+        clients = {COMPANY: {s.provider: dict(s.settings) for s in services}}
+        env = {k: v for s in services for k, v in s.env.items()}
+        path = tmp_path / "tenants.yaml"
+        clients_yaml = [{"name": name, **targets} for name, targets in clients.items()]
+        path.write_text(yaml.safe_dump({"clients": clients_yaml}), encoding="utf-8")
+        with environment(env):
+            result = run_cli("doctor", "--config", str(path))
+            single = run_cli("doctor", "slack", *slack_options(services))
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert sorted(line.split(":")[0] for line in lines) == [
+        f"{COMPANY}/aws",
+        f"{COMPANY}/m365",
+        f"{COMPANY}/slack",
+    ]
+    assert all(": ok, " in line for line in lines), lines
+    assert single.exit_code == 0, single.stdout + single.stderr
+    assert "plan: Business+" in single.stdout and "0 missing" in single.stdout
+
+
+def slack_options(services: list[Any]) -> list[str]:
+    (slack,) = [s for s in services if s.provider == "slack"]
+    return [
+        f"--{key.replace('_', '-')}={value}"
+        for key, value in slack.settings.items()
+        if isinstance(value, str)
+    ]
