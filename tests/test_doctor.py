@@ -89,8 +89,9 @@ def test_rejected_credentials_cannot_start(moto: str, monkeypatch: pytest.Monkey
     assert "Traceback" not in output and len(output.strip().splitlines()) == 1
 
 
-def test_doctor_on_the_demo_sandbox_is_clean_for_every_provider(tmp_path: Path) -> None:
-    """The simulated company's credentials can run a complete scan: one line per target."""
+def test_doctor_on_the_demo_sandbox_is_clean_for_every_provider(moto: str, tmp_path: Path) -> None:
+    """The simulated company's credentials can run a complete scan: one line per target.
+    (``moto`` switches off the IAM enforcement other tests leave in the in-process moto.)"""
     from sandbox.company import COMPANY, environment, running_company
 
     with running_company() as services:
