@@ -66,6 +66,17 @@ def _outside_places(ctx: CheckContext) -> dict[str, tuple[Place, set[str]]]:
     return places
 
 
+def basis_status(ctx: CheckContext, place: Place) -> str:
+    """pass, warn or fail: the transfer basis on record for the target's provider at ``place``
+    (used to grade the severity of storage and copy findings there)."""
+    processor_id = ctx.collection.identity.get("processor")
+    if not processor_id:
+        return "fail"
+    facts = ctx.kb.processor(processor_id) or {}
+    name = facts.get("name", processor_id)
+    return _basis(place, ctx.policy.find_vendor(processor_id, name), facts, name)[0]
+
+
 def _basis(place: Place, vendor: Any, facts: dict[str, Any], name: str) -> tuple[str, str]:
     where = place.label or place.code
     if place.jurisdiction == "unknown":

@@ -561,7 +561,8 @@ def list_checks(as_json: bool) -> None:
         articles = ", ".join(f"Art. {a}" for a in meta.articles)
         providers = ",".join(meta.providers)
         click.echo(f"{meta.id:<36} {meta.severity:<8} {providers:<10} {articles}")
-        click.echo(f"    {meta.title}")
+        graded = f" (severity graded by consequence: {meta.grading})" if meta.grading else ""
+        click.echo(f"    {meta.title}{graded}")
 
 
 @main.command()

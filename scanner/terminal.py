@@ -217,7 +217,7 @@ def verdict_lines(document: dict[str, Any]) -> list[Text]:
     lines = [line]
     severities = [f"{n} {s}" for s, n in summary["by_severity"].items() if n]
     if severities:
-        lines.append(Text(f"Failing by severity: {', '.join(severities)}", style="dim"))
+        lines.append(Text(f"Open findings by severity: {', '.join(severities)}", style="dim"))
     for target in document["targets"]:
         name = inert(target["name"])
         if target["error"]:

@@ -41,6 +41,11 @@ def test_demo_shows_the_sample_company(tmp_path: Path) -> None:
     assert "vendor-incident-readiness" in failing  # Slack's 96-hour window
     assert "vendor-certifications" in failing  # AWS's expired ISO 27001
     assert "kn-crm-exports-legacy-us" in result.stdout and "Verdict:" in result.stdout
+    # severity ranks: recordings copied to the US > a UK bucket not opted in > plain HTTP in the EU
+    severity = {(f["check_id"], f["resource_name"]): f["severity"] for f in document["findings"]}
+    assert severity["storage-outside-allowed", "kn-connect-recordings-dr"] == "critical"
+    assert severity["storage-outside-allowed", "kn-uk-support-tickets"] == "medium"
+    assert severity["aws-s3-tls-only", "kn-crm-exports"] == "low"
 
 
 def test_demo_states_breach_readiness_per_target(tmp_path: Path) -> None:
