@@ -24,6 +24,7 @@ from reports.common import (
     gap_sentences,
     worst_first,
 )
+from reports.flows import flow_picture
 from reports.html_env import page
 
 PAGE_SIZE = 100
@@ -39,6 +40,7 @@ def render(document: dict[str, Any]) -> str:
         summary=summary,
         targets=targets,
         chart=residency_chart(document["findings"]),
+        flows=flow_picture(document),
         gaps=[s for t in document["targets"] for s in gap_sentences(t, limit=20)],
         matrix=_matrix(document) if len(document["targets"]) > 1 else None,
         payload=encode_payload(document["findings"], document["targets"]),
