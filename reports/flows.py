@@ -26,8 +26,10 @@ COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Third country", ("third_country",)),
     ("Unknown", ("unknown",)),
 )
-NODE_WIDTH, NODE_HEIGHT, ROW_GAP, COLUMN_GAP, TOP = 210, 34, 24, 240, 56
-LABEL_STEP = 28  # two lines: the count, then the basis
+NODE_WIDTH, NODE_HEIGHT, ROW_GAP, COLUMN_GAP, TOP = 210, 38, 18, 240, 30
+LABEL_STEP = 30  # an arrival slot: two label lines (the count, the basis) and the arrow
+SLOT_PAD = 4
+LEFT = 120  # room for copies within a column: they loop on its left-hand side
 UNLOCATED = "source not located"
 
 
@@ -40,6 +42,7 @@ class Node:
     column: int = 0
     x: int = 0
     y: int = 0
+    height: int = 0
 
 
 @dataclass
@@ -47,6 +50,12 @@ class Edge:
     source: Node
     destination: Node
     copies: list[dict[str, Any]] = field(default_factory=list)
+    slot: int = 0  # its place among the arrows reaching the same side of the destination
+
+    @property
+    def from_left(self) -> bool:
+        """Arrives on the destination's left: from an earlier column or within its own."""
+        return self.source.column <= self.destination.column
 
     @property
     def status(self) -> str:
@@ -87,21 +96,15 @@ def flow_picture(document: dict[str, Any]) -> dict[str, Any] | None:
         )
     if not nodes:
         return None
-    width, height, columns = _layout(nodes.values())
-    arriving: dict[tuple[str, bool], int] = {}  # labels stacked at each arrowhead
-    drawn = []
-    for number, edge in enumerate(_ordered(edges.values())):
-        side = (edge.destination.key, edge.source.column <= edge.destination.column)
-        drawn.append(_drawn(number, edge, arriving.get(side, 0)))
-        arriving[side] = arriving.get(side, 0) + 1
+    ordered = _ordered(edges.values())
+    width, height, columns = _layout(list(nodes.values()), ordered)
     return {
         "nodes": list(nodes.values()),
-        "edges": drawn,
+        "edges": [_drawn(number, edge) for number, edge in enumerate(ordered)],
         "columns": columns,
         "width": width,
         "height": height,
         "node_width": NODE_WIDTH,
-        "node_height": NODE_HEIGHT,
         "copies": sum(len(e.copies) for e in edges.values()),
     }
 
@@ -121,21 +124,31 @@ def _column(jurisdiction: str) -> int:
     return next((i for i, (_, js) in enumerate(COLUMNS) if jurisdiction in js), len(COLUMNS) - 1)
 
 
-def _layout(nodes: Iterable[Node]) -> tuple[int, int, list[dict[str, Any]]]:
-    """Used columns only, by jurisdiction, most stores on top: (width, height, column titles)."""
-    nodes = list(nodes)
+def _layout(nodes: list[Node], edges: list[Edge]) -> tuple[int, int, list[dict[str, Any]]]:
+    """Used columns only, by jurisdiction, most stores on top; each node tall enough for one
+    labelled arrival slot per arrow on each side. Returns (width, height, column titles)."""
     used = sorted({_column(n.jurisdiction) for n in nodes})
     place = {column: i for i, column in enumerate(used)}
-    rows = [0] * len(used)
-    for node in sorted(nodes, key=lambda n: (-len(n.stores), n.label)):
+    for node in nodes:
         node.column = place[_column(node.jurisdiction)]
-        node.x = node.column * (NODE_WIDTH + COLUMN_GAP) + 1
-        node.y = TOP + rows[node.column] * (NODE_HEIGHT + ROW_GAP)
-        rows[node.column] += 1
-    titles = [{"title": COLUMNS[c][0], "x": place[c] * (NODE_WIDTH + COLUMN_GAP) + 1} for c in used]
-    width = (NODE_WIDTH + COLUMN_GAP) * len(used) - COLUMN_GAP + 2
-    # a loop on the last column and its label need room on the right
-    return width + COLUMN_GAP, TOP + max(rows) * (NODE_HEIGHT + ROW_GAP) + 8, titles
+    slots: dict[tuple[str, bool], int] = {}
+    for edge in edges:
+        side = (edge.destination.key, edge.from_left)
+        edge.slot = slots.get(side, 0)
+        slots[side] = edge.slot + 1
+    bottoms = [TOP] * len(used)
+    for node in sorted(nodes, key=lambda n: (-len(n.stores), n.label)):
+        arrivals = max(slots.get((node.key, True), 0), slots.get((node.key, False), 0))
+        node.height = max(NODE_HEIGHT, 2 * SLOT_PAD + LABEL_STEP * arrivals)
+        node.x = LEFT + node.column * (NODE_WIDTH + COLUMN_GAP)
+        node.y = bottoms[node.column]
+        bottoms[node.column] += node.height + ROW_GAP
+    titles = [
+        {"title": COLUMNS[c][0], "x": LEFT + place[c] * (NODE_WIDTH + COLUMN_GAP)} for c in used
+    ]
+    width = LEFT + (NODE_WIDTH + COLUMN_GAP) * len(used) - COLUMN_GAP
+    # arrows back from a later column arrive on the right-hand side, labelled there
+    return width + COLUMN_GAP, max(bottoms) + 8, titles
 
 
 def _ordered(edges: Iterable[Edge]) -> list[Edge]:
@@ -144,18 +157,17 @@ def _ordered(edges: Iterable[Edge]) -> list[Edge]:
     )
 
 
-def _drawn(number: int, edge: Edge, stacked: int) -> dict[str, Any]:
-    """The arrow's path (a cubic curve) and its label, stacked above the arrowhead in the gap
-    before the destination (``stacked`` labels are there already)."""
+def _drawn(number: int, edge: Edge) -> dict[str, Any]:
+    """The arrow's path (a cubic curve) into its arrival slot, and its label just above."""
     s, d = edge.source, edge.destination
-    sy, dy = s.y + NODE_HEIGHT / 2, d.y + NODE_HEIGHT / 2
+    sy = s.y + min(s.height, NODE_HEIGHT) / 2
+    dy = d.y + SLOT_PAD + LABEL_STEP * edge.slot + LABEL_STEP - 4
     right = s.x + NODE_WIDTH
-    if s.column == d.column:  # a loop on the right-hand side of the column
-        bend = 50 + abs(dy - sy) / 4
-        top, bottom = (sy - 8, dy + 8) if s is d else (sy, dy)
-        points = [(right, top), (right + bend, top), (right + bend, bottom), (right + 2, bottom)]
-        label_x, anchor = right + bend + 6, "start"
-    elif s.column < d.column:
+    if s.column == d.column:  # a loop on the left-hand side of the column
+        bend = min(LEFT - 10, 40 + abs(dy - sy) / 4)
+        points = [(s.x, sy), (s.x - bend, sy), (d.x - bend, dy), (d.x - 2, dy)]
+        label_x, anchor = d.x - 14, "end"
+    elif edge.from_left:
         middle = (right + d.x) / 2
         points = [(right, sy), (middle, sy), (middle, dy), (d.x - 2, dy)]
         label_x, anchor = d.x - 14, "end"
@@ -163,10 +175,7 @@ def _drawn(number: int, edge: Edge, stacked: int) -> dict[str, Any]:
         middle = (s.x + d.x + NODE_WIDTH) / 2
         points = [(s.x, sy), (middle, sy), (middle, dy), (d.x + NODE_WIDTH + 2, dy)]
         label_x, anchor = d.x + NODE_WIDTH + 14, "start"
-    # alternately above and below the arrowhead, further out for each label already there
-    above = dy - 20 - LABEL_STEP * (stacked // 2)
-    below = dy + 22 + LABEL_STEP * (stacked // 2)
-    label_y = (below if stacked % 2 else above) if s.column != d.column else (sy + dy) / 2 - 8
+    label_y = dy - 17
     count = len(edge.copies)
     return {
         "id": f"flows-{number}",
