@@ -108,8 +108,23 @@ def show_passes_option(function: Callable[..., Any]) -> Callable[..., Any]:
     )(function)
 
 
+def _print_version(ctx: click.Context) -> None:
+    """``residency 0.1.0 (knowledge base 2026.11.28)``: the release date of its facts."""
+    from core.knowledge import default_kb
+
+    click.echo(f"residency {__version__} (knowledge base {default_kb().version})")
+    ctx.exit()
+
+
 @click.group(epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="residency")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _print_version(ctx) if value else None,
+    help="Show the version and the knowledge base's date, then exit.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr.")
 @click.option(

@@ -169,3 +169,13 @@ def test_demo_on_a_terminal(tmp_path: Path) -> None:
     assert "kn-crm-exports-legacy-us" in summary
     assert not re.search(r"^\s*PASS ", summary, re.MULTILINE)
     assert SGR_COLOUR.search(output)
+
+
+def test_version_names_the_knowledge_base_release() -> None:
+    from core.knowledge import default_kb
+    from scanner import __version__
+    from tests.conftest import run_cli
+
+    result = run_cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"residency {__version__} (knowledge base {default_kb().version})\n"
