@@ -86,7 +86,7 @@ class ScanProgress:
             SpinnerColumn(finished_text="[green]✓"),
             TextColumn("{task.fields[target]}", markup=False, style="bold"),
             TextColumn("{task.fields[stage]}", markup=False),
-            TextColumn("{task.fields[calls]} API calls", markup=False, style="dim"),
+            TextColumn("{task.fields[calls]}", markup=False, style="dim"),
             TimeElapsedColumn(),
             console=Console(file=sys.stderr, highlight=False),
             transient=True,
@@ -94,7 +94,7 @@ class ScanProgress:
         )
         self._done = 0
         self._overall = self._live.add_task(
-            "", total=None, target="scan", stage="0/0 targets done", calls=0
+            "", total=None, target="scan", stage="0/0 targets done", calls=""
         )
         for name in targets:
             self._task(name)
@@ -111,7 +111,7 @@ class ScanProgress:
             if target not in self._tasks:
                 self._calls[target] = 0
                 self._tasks[target] = self._live.add_task(
-                    "", total=1, target=inert(target), stage="starting", calls=0
+                    "", total=1, target=inert(target), stage="starting", calls=""
                 )
             self._tell_overall()
             return self._tasks[target]
@@ -121,7 +121,7 @@ class ScanProgress:
         self._live.update(
             self._overall,
             stage=f"{self._done}/{len(self._tasks)} targets done",
-            calls=sum(self._calls.values()),
+            calls=_calls(sum(self._calls.values())),
         )
 
     def __call__(self, target: str, step: str) -> None:
@@ -141,10 +141,15 @@ class ScanProgress:
         def tell() -> None:
             with self._lock:
                 self._calls[target] += 1
-                self._live.update(task, calls=self._calls[target])
+                self._live.update(task, calls=_calls(self._calls[target]))
                 self._tell_overall()
 
         return _CountingLedger(tell)
+
+
+def _calls(count: int) -> str:
+    """Nothing until a call is counted (a runner without counting ledgers shows no zero)."""
+    return f"{count} API calls" if count else ""
 
 
 # ----------------------------------------------------------------------------- logging

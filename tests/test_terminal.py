@@ -112,12 +112,16 @@ def test_progress_counts_targets_and_calls_and_is_silent_off_a_terminal(
         ledger.count("s3.ListBuckets")
         ledger.count("s3.GetBucketLocation")
         progress("a", "listing buckets\x1b[2J")
+        (stage,) = [t.fields["stage"] for t in progress._live.tasks if t.fields["target"] == "a"]
+        assert stage == "listing buckets[2J"  # the escape byte is gone
         progress("a", "finished")
         tasks = {t.fields["target"]: t for t in progress._live.tasks}
     assert ledger.total == 2
-    assert tasks["a"].fields["calls"] == 2 and tasks["a"].finished
+    assert tasks["a"].fields["calls"] == "2 API calls" and tasks["a"].finished
+    assert tasks["b"].fields["calls"] == "" and not tasks["b"].finished
     assert tasks["scan"].fields["stage"] == "1/2 targets done"
-    assert tasks["scan"].fields["calls"] == 2
+    assert tasks["scan"].fields["calls"] == "2 API calls"
+    assert tasks["a"].fields["stage"] == "done"
     assert capsys.readouterr().err == ""
 
 
