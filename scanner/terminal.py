@@ -199,6 +199,11 @@ def _rank(finding: dict[str, Any]) -> tuple[int, int]:
     return (STATUS_ORDER[finding["status"]], -SEVERITY_RANK[finding["severity"]])
 
 
+def _one_line(text: object) -> str:
+    """Inert and on one line: a name or message with newlines cannot break the layout."""
+    return " ".join(inert(text).split())
+
+
 def _where(finding: dict[str, Any]) -> str:
     place = finding["country"] or finding["location"] or ""
     jurisdiction = (finding["jurisdiction"] or "").replace("_", " ")
@@ -234,23 +239,30 @@ def verdict_lines(document: dict[str, Any]) -> list[Text]:
 
 
 def finding_lines(document: dict[str, Any], show_passes: bool = False) -> list[Text]:
-    """Findings grouped by target, then by check, the worst group first; passes on request."""
+    """Findings grouped by target, then by check, the worst target and group first; passes and
+    muted findings on request."""
     wanted = ATTENTION + (("muted", "pass") if show_passes else ())
     findings = sorted(
         (f for f in document["findings"] if f["status"] in wanted),
         key=lambda f: (f["target"], f["check_id"], *_rank(f), f["resource_name"]),
     )
+    targets = [
+        sorted(
+            ([*g] for _, g in groupby(in_target, key=lambda f: f["check_id"])),
+            key=lambda g: (_rank(g[0]), g[0]["check_id"]),
+        )
+        for _, in_target in groupby(findings, key=lambda f: f["target"])
+    ]
+    targets.sort(key=lambda groups: (_rank(groups[0][0]), groups[0][0]["target"]))
     lines: list[Text] = []
-    for target, in_target in groupby(findings, key=lambda f: f["target"]):
-        groups = [list(g) for _, g in groupby(in_target, key=lambda f: f["check_id"])]
-        groups.sort(key=lambda g: (_rank(g[0]), g[0]["check_id"]))
+    for groups in targets:
         lines.append(Text(""))
-        lines.append(Text(inert(target), style="bold underline"))
+        lines.append(Text(_one_line(groups[0][0]["target"]), style="bold underline"))
         for group in groups:
             first = group[0]
             header = Text("  ")
             header.append(first["check_id"], style="bold")
-            header.append(f"  {inert(first['title'])}", style="dim")
+            header.append(f"  {_one_line(first['title'])}", style="dim")
             lines.append(header)
             lines += [_finding_line(f) for f in group]
     return lines
@@ -262,12 +274,12 @@ def _finding_line(finding: dict[str, Any]) -> Text:
     line.append(" ")
     line.append(f"{finding['severity']:<8}", style=SEVERITY_STYLE[finding["severity"]])
     line.append(" ")
-    line.append(inert(finding["resource_name"]))
+    line.append(_one_line(finding["resource_name"]))
     where = _where(finding)
     if where:
-        line.append(f"  {inert(where)}", style="dim")
+        line.append(f"  {_one_line(where)}", style="dim")
     if finding["status"] != "pass":
-        line.append(f"\n             {inert(finding['message'])}", style="dim")
+        line.append(f"\n             {_one_line(finding['message'])}", style="dim")
     return line
 
 
@@ -281,8 +293,12 @@ def print_summary(
     lines = finding_lines(document, show_passes)
     for line in lines:
         out.print(line)
-    hidden = document["summary"]["by_status"]["pass"]
+    by_status = document["summary"]["by_status"]
+    hidden = by_status["pass"] + by_status["muted"]
     if hidden and not show_passes:
         out.print(
-            Text(f"\n{hidden} passing finding(s) hidden; --show-passes lists them.", style="dim")
+            Text(
+                f"\n{hidden} passing or muted finding(s) hidden; --show-passes lists them.",
+                style="dim",
+            )
         )

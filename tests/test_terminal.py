@@ -22,11 +22,17 @@ ROOT = Path(__file__).resolve().parents[1]
 SGR_COLOUR = re.compile(r"\x1b\[[0-9;]*(3[0-7]|9[0-7]|38;[0-9;]+)m")
 
 
-def finding(status: str, severity: str, name: str, check: str = "storage-outside-allowed") -> Any:
+def finding(
+    status: str,
+    severity: str,
+    name: str,
+    check: str = "storage-outside-allowed",
+    target: str = "acme-aws",
+) -> Any:
     return {
         "check_id": check,
         "title": f"title of {check}",
-        "target": "acme-aws",
+        "target": target,
         "status": status,
         "severity": severity,
         "resource_name": name,
@@ -69,7 +75,7 @@ def test_verdict_and_counts_come_first_and_passes_only_on_request() -> None:
     text = render(doc)
     lines = text.splitlines()
     assert lines[0].startswith("Verdict: FAIL") and "1 fail, 1 warn, 1 pass" in lines[0]
-    assert "eu-bucket" not in text and "1 passing finding(s) hidden" in text
+    assert "eu-bucket" not in text and "1 passing or muted finding(s) hidden" in text
     # the group holding the failure comes before the group holding only a warning
     assert text.index("us-bucket") < text.index("odd-bucket")
     assert "eu-bucket" in render(doc, show_passes=True)
@@ -86,6 +92,16 @@ def test_worst_first_inside_a_check() -> None:
     assert text.index("c-critical") < text.index("b-medium") < text.index("a-warned")
 
 
+def test_the_worst_target_comes_first() -> None:
+    text = render(
+        document(
+            finding("warn", "critical", "a-warned", target="a-target"),
+            finding("fail", "low", "z-failed", target="z-target"),
+        )
+    )
+    assert text.index("z-target") < text.index("a-target")
+
+
 def test_cloud_names_stay_inert() -> None:
     evil = "\x1b[2J\x1b]0;owned\x07bucket[bold red]x[/]\x9b31m"
     text = render(document(finding("fail", "high", evil)), force_terminal=True)
@@ -93,6 +109,8 @@ def test_cloud_names_stay_inert() -> None:
     assert "]0;owned" in text  # the payload is shown as text, its escape byte is gone
     assert "bucket[bold red]x[/]" in text  # markup in a name is printed, never interpreted
     assert inert("tab\tand\nnewline\rcr\x85") == "tab\tand\nnewlinecr"
+    two_lines = render(document(finding("fail", "high", "first\nsecond")))
+    assert "first second" in two_lines  # a name cannot start a line of its own
 
 
 def test_colour_on_a_terminal_and_never_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
