@@ -133,7 +133,8 @@ def main() -> int:
             "concurrency": args.concurrency,
             "clients": [client_entry(i, settings) for i in range(args.clients)],
         }
-        path.write_text(yaml.safe_dump(document), encoding="utf-8")
+        # distinct objects per client: the targets file refuses YAML aliases
+        path.write_text(yaml.safe_dump(json.loads(json.dumps(document))), encoding="utf-8")
         config = load_targets(path)
         runs = []
         for workers in (1, 2) if args.broker else (0,):

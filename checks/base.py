@@ -32,6 +32,7 @@ class CheckMeta:
     providers: tuple[str, ...]
     reads: tuple[str, ...]
     supersedes: tuple[str, ...] = ()
+    grading: str | None = None  # a profile of checks/grading.yaml: severity by consequence
 
 
 @dataclass

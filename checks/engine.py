@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from checks.base import CheckContext, CheckMeta, Evaluate, Verdict
+from checks.grading import facts, grade, grading
 from core.errors import ConfigError
 from core.knowledge import KnowledgeBase
 from core.models import Collection, Finding, finding_id
@@ -48,8 +49,12 @@ def load_catalog(directory: Path = CATALOG_DIR) -> tuple[CheckMeta, ...]:
                 providers=tuple(entry["providers"]),
                 reads=tuple(entry["reads"]),
                 supersedes=tuple(entry.get("supersedes", ())),
+                grading=entry.get("grading"),
             )
+    profiles = grading().profiles
     for meta in checks.values():
+        if meta.grading and meta.grading not in profiles:
+            raise ConfigError(f"{meta.id}: unknown grading profile {meta.grading!r}")
         unknown = sorted(set(meta.supersedes) - set(checks))
         if unknown:
             raise ConfigError(f"{meta.id}: supersedes unknown check(s) {', '.join(unknown)}")
@@ -112,6 +117,12 @@ def _run(meta: CheckMeta, ctx: CheckContext) -> list[Verdict]:
 
 def _finding(meta: CheckMeta, verdict: Verdict, ctx: CheckContext) -> Finding:
     place = ctx.kb.resolve(verdict.location) if verdict.location else None
+    severity = verdict.severity
+    if severity is None and meta.grading:
+        basis = facts(ctx, verdict, place)
+        severity = grade(meta.grading, basis)
+        if severity:
+            verdict.evidence["severity_basis"] = {"profile": meta.grading, **basis}
     finding = Finding(
         id=finding_id(meta.id, ctx.collection.target, verdict.resource),
         check_id=meta.id,
@@ -121,7 +132,7 @@ def _finding(meta: CheckMeta, verdict: Verdict, ctx: CheckContext) -> Finding:
         resource=verdict.resource,
         resource_name=verdict.resource_name,
         status=verdict.status,
-        severity=verdict.severity or meta.severity,
+        severity=severity or meta.severity,
         message=verdict.message,
         articles=list(verdict.articles or meta.articles),
         remediation=verdict.remediation or meta.remediation,

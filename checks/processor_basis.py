@@ -78,3 +78,12 @@ def _outside_places(ctx: CheckContext) -> dict[str, tuple[Place, set[str]]]:
             continue
         places.setdefault(location, (place, set()))[1].add(user)
     return places
+
+
+def basis_status(ctx: CheckContext, place: Place) -> str:
+    """pass, warn, manual or fail: the transfer basis on record for the target's provider at
+    ``place`` (used to grade the severity of storage and copy findings there)."""
+    concern = provider(ctx)
+    if concern is None:
+        return "fail"
+    return basis(place, concern.vendor, concern.facts, concern.name).status

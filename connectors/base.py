@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import abc
 import collections
+import importlib
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -119,6 +120,37 @@ class Recorder:
                 self.collection.read.append(what)
 
 
+@dataclass
+class PermissionCheck:
+    """One permission the scan needs and what the cheapest read that needs it answered."""
+
+    permission: str  # an IAM action, a Graph application permission, a Slack scope
+    probe: str  # the read made to test it
+    granted: bool | None  # None: the answer could not tell (unreachable, not applicable)
+    detail: str = ""
+
+
+@dataclass
+class Diagnosis:
+    """``residency doctor``: who the scanner is and which needed permissions it lacks."""
+
+    target: str
+    provider: str
+    kind: str  # what a permission is here: "IAM actions", "Slack scopes"...
+    identity: dict[str, str]
+    checks: list[PermissionCheck]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[str]:
+        return sorted({c.permission for c in self.checks if c.granted is False})
+
+    @property
+    def undetermined(self) -> list[str]:
+        missing = set(self.missing)
+        return sorted({c.permission for c in self.checks if c.granted is None} - missing)
+
+
 class Connector(abc.ABC):
     """One provider's reader. Subclasses set ``provider`` and implement :meth:`collect`."""
 
@@ -151,6 +183,15 @@ class Connector(abc.ABC):
     def collect(self) -> Collection:
         """Read the target and return its evidence. Must not raise for per-resource failures:
         those become gaps. May raise :class:`core.errors.AuthError` when nothing can be read."""
+
+    def diagnose(self) -> Diagnosis:
+        """Resolve the credentials, say who they are and make the cheapest read of each
+        permission the scan needs. Each provider's probing lives in its package's ``doctor``
+        module (``diagnose(target, ledger)``); raises AuthError when nothing can be read."""
+        package = type(self).__module__.rpartition(".")[0]
+        doctor = importlib.import_module(f"{package}.doctor")
+        diagnosis: Diagnosis = doctor.diagnose(self.target, self.ledger)
+        return diagnosis
 
     @classmethod
     @abc.abstractmethod

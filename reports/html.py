@@ -24,6 +24,7 @@ from reports.common import (
     gap_sentences,
     worst_first,
 )
+from reports.flows import flow_picture
 from reports.html_env import page
 from reports.register import register
 
@@ -41,6 +42,7 @@ def render(document: dict[str, Any]) -> str:
         summary=summary,
         targets=targets,
         chart=residency_chart(document["findings"]),
+        flows=flow_picture(document),
         gaps=[s for t in document["targets"] for s in gap_sentences(t, limit=20)],
         matrix=_matrix(document) if len(document["targets"]) > 1 else None,
         vendors=_vendor_certifications(document["findings"]),

@@ -11,8 +11,10 @@ import contextlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from core.errors import ScannerError
+from reports.registry import renderer
 
 
 class ReportWriteError(ScannerError):
@@ -106,3 +108,14 @@ def ensure_writable(directory: Path, file: Path | None = None) -> None:
         raise ReportWriteError(
             f"cannot write reports to {directory}: {exc.strerror or exc}"
         ) from None
+
+
+def write_reports(
+    document: dict[str, Any], formats: list[str], output_dir: Path, basename: str = "report"
+) -> list[Path]:
+    """Render every format first, then write them atomically: all files or none are new."""
+    rendered = []
+    for name in formats:
+        render, extension = renderer(name)
+        rendered.append((output_dir / f"{basename}.{extension}", render(document)))
+    return write_all_atomic(rendered)

@@ -108,15 +108,37 @@ def evaluation_options(function: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         help="Lowest severity of a failing finding that makes the exit code 1.",
     )(function)
+    function = show_passes_option(function)
     return click.option(
         "--summary/--no-summary",
         default=None,
-        help="Print the findings table (default: only on a terminal).",
+        help="Print the verdict and findings (default: only on a terminal).",
     )(function)
 
 
+def show_passes_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--show-passes", is_flag=True, help="Also list passing findings (as does -v)."
+    )(function)
+
+
+def _print_version(ctx: click.Context) -> None:
+    """``residency 0.1.0 (knowledge base 2026.11.28)``: the release date of its facts."""
+    from core.knowledge import default_kb
+
+    click.echo(f"residency {__version__} (knowledge base {default_kb().version})")
+    ctx.exit()
+
+
 @click.group(epilog=EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="residency")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _print_version(ctx) if value else None,
+    help="Show the version and the knowledge base's date, then exit.",
+)
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
 @click.option("-v", "--verbose", count=True, help="More log output on stderr.")
 @click.option(
@@ -139,9 +161,9 @@ def main(
     """Does our customer data stay in Europe? Scan AWS, Microsoft 365 and Slack for where
     personal data is stored and copied, and whether each transfer is covered (GDPR Ch. V)."""
     from reports.writer import allow_group_access
-    from scanner.output import setup_logging
+    from scanner.terminal import setup_logging
 
-    ctx.obj = {"debug": debug}
+    ctx.obj = {"debug": debug, "verbose": verbose}
     setup_logging(log_format, verbose, debug)
     allow_group_access(group_access)
 
@@ -184,33 +206,36 @@ def _finish(
     output_dir: Path,
     fail_on: str,
     summary: bool | None,
+    show_passes: bool,
     demo: bool = False,
 ) -> None:
-    from scanner.output import summary_table, write_reports
+    from reports.writer import write_reports
     from scanner.scan import exit_code
+    from scanner.terminal import console, print_summary
 
     paths = write_reports(document, list(formats), output_dir)
     show = summary if summary is not None else sys.stdout.isatty()
     if show:
-        click.echo(summary_table(document, show_pass=True))
+        out = console()
+        print_summary(document, out, show_passes or _verbose())
+        out.print(f"\nReport: {', '.join(str(p) for p in paths)}", markup=False)
     for path in paths:
         log.info("wrote %s", path)
-    if show:
-        click.echo(f"Report: {', '.join(str(p) for p in paths)}")
     code = exit_code(document, fail_on)
     sys.exit(0 if demo and code == 1 else code)
 
 
+def _verbose() -> bool:
+    return bool(click.get_current_context().find_root().obj.get("verbose"))
+
+
 def _collect(targets: list[Any]) -> Any:
-    from scanner.output import Progress, on_terminal
     from scanner.scan import collect_targets
+    from scanner.terminal import ScanProgress, on_terminal
 
     debug = bool(click.get_current_context().find_root().obj.get("debug"))
-    progress = Progress(on_terminal())
-    try:
-        outcome = collect_targets(targets, progress=progress, debug=debug)
-    finally:
-        progress.done()
+    with ScanProgress(on_terminal(), [t.name for t in targets]) as progress:
+        outcome = collect_targets(targets, progress, debug=debug, ledger=progress.ledger)
     if not outcome.collections:
         errors = "; ".join(f"{f['target']}: {f['error']}" for f in outcome.failures)
         raise ScannerError(f"no target could be scanned ({errors}); no report written")
@@ -234,8 +259,8 @@ class ProviderGroup(click.Group):
 
         if name not in PROVIDERS:
             return None
-        builder = _scan_command if self.action == "scan" else _collect_command
-        command = builder(name)
+        builders = {"scan": _scan_command, "collect": _collect_command, "doctor": _doctor_command}
+        command = builders[self.action](name)
         command.params[:0] = cli_options(name)
         return command
 
@@ -258,6 +283,7 @@ def _scan_command(provider: str) -> click.Command:
         policy_path: Path | None,
         fail_on: str,
         summary: bool | None,
+        show_passes: bool,
         formats: tuple[str, ...],
         output_dir: Path,
         **options: Any,
@@ -275,7 +301,7 @@ def _scan_command(provider: str) -> click.Command:
         if evidence_path:
             write_atomic(evidence_path, json.dumps(evidence_document(outcome), indent=2))
         document = evaluate_outcome(outcome, policy, default_kb())
-        _finish(document, formats, output_dir, fail_on, summary)
+        _finish(document, formats, output_dir, fail_on, summary, show_passes)
 
     return command
 
@@ -307,6 +333,56 @@ def _collect_command(provider: str) -> click.Command:
     return command
 
 
+DOCTOR_EXIT_CODES = """\b
+Exit codes:
+  0  a scan would be complete
+  2  could not start (usage, config, credentials)
+  3  a scan would be incomplete: a permission is missing
+  With --config: the worst code over all targets."""
+
+
+def _doctor_command(provider: str) -> click.Command:
+    @click.command(
+        name=provider,
+        epilog=DOCTOR_EXIT_CODES,
+        help=f"Check one {provider} target's credentials and permissions.",
+    )
+    @click.option("--name", "target_name", help="Name of the target.")
+    @friendly
+    def command(target_name: str | None, **options: Any) -> None:
+        from scanner.doctor import checkup, print_checkup
+        from scanner.terminal import console
+
+        result = checkup(_target(provider, target_name, options))
+        print_checkup(result, console())
+        sys.exit(result.exit_code)
+
+    return command
+
+
+@friendly
+def _doctor_config(config_path: Path | None, only: tuple[str, ...]) -> None:
+    """`residency doctor --config tenants.yaml`: one line per target of every client."""
+    ctx = click.get_current_context()
+    if ctx.invoked_subcommand is not None:
+        if config_path or only:
+            raise click.UsageError("--config/--only check a targets file; drop the provider name")
+        return
+    if config_path is None:
+        click.echo(ctx.get_help())
+        sys.exit(2)
+    from scanner.doctor import checkups, worst_exit_code
+    from scanner.targets import load_targets
+    from scanner.terminal import console
+
+    config = load_targets(config_path, only)
+    results = checkups([t for c in config.clients for t in c.targets], config.concurrency)
+    out = console()
+    for result in results:
+        out.print(result.line(), markup=False)
+    sys.exit(worst_exit_code(results))
+
+
 CONFIG_EXIT_CODES = f"""{EXIT_CODES}
   With --config: the worst code over all clients; 2 also when another run
   holds the lock, the history database is unusable or a report could not
@@ -333,14 +409,13 @@ def _scan_config(
         click.echo(ctx.get_help())
         sys.exit(2)
     from scanner.multiscan import run_targets_file
-    from scanner.output import Progress, on_terminal
     from scanner.targets import load_targets
+    from scanner.terminal import ScanProgress, on_terminal
 
     broker = resolve_broker(broker) if broker else None
     config = load_targets(config_path, only, check_secrets=broker is None)
-    progress = Progress(on_terminal())
     debug = bool(ctx.find_root().obj.get("debug"))
-    try:
+    with ScanProgress(on_terminal()) as progress:
         result = run_targets_file(
             config,
             progress,
@@ -349,8 +424,6 @@ def _scan_config(
             processes=processes or os.cpu_count() or 1,
             broker=broker,
         )
-    finally:
-        progress.done()
     for alert in result.attention():
         click.echo(inert(alert.headline() + (f" (report: {alert.report})" if alert.report else "")))
     sys.exit(result.exit_code)
@@ -399,6 +472,30 @@ main.add_command(
 )
 main.add_command(
     ProviderGroup(
+        name="doctor",
+        action="doctor",
+        help="Check credentials and permissions before a scan (doctor PROVIDER ...), or for "
+        "every client of a targets file (doctor --config tenants.yaml).",
+        epilog=DOCTOR_EXIT_CODES,
+        invoke_without_command=True,
+        callback=_doctor_config,
+        params=[
+            click.Option(
+                ["--config", "config_path"],
+                type=click.Path(dir_okay=False, path_type=Path),
+                help="Targets file (tenants.yaml): check every client in it.",
+            ),
+            click.Option(
+                ["--only"],
+                multiple=True,
+                metavar="NAME",
+                help="With --config: check only this client; repeat for several.",
+            ),
+        ],
+    )
+)
+main.add_command(
+    ProviderGroup(
         name="collect", action="collect", help="Save evidence only (evaluate it later offline)."
     )
 )
@@ -414,6 +511,7 @@ def evaluate(
     policy_path: Path | None,
     fail_on: str,
     summary: bool | None,
+    show_passes: bool,
     formats: tuple[str, ...],
     output_dir: Path,
 ) -> None:
@@ -433,7 +531,7 @@ def evaluate(
             f"{evidence}: malformed evidence: a resource attribute has the wrong form "
             f"({type(exc).__name__}); was it written by `residency collect`?"
         ) from None
-    _finish(document, formats, output_dir, fail_on, summary)
+    _finish(document, formats, output_dir, fail_on, summary, show_passes)
 
 
 @main.command()
@@ -443,7 +541,7 @@ def evaluate(
 def report(findings: Path, formats: tuple[str, ...], output_dir: Path) -> None:
     """Render a saved FINDINGS report (report.json) into other formats."""
     from reports.load import load_report
-    from scanner.output import write_reports
+    from reports.writer import write_reports
 
     document = load_report(findings)
     for path in write_reports(document, list(formats), output_dir):
@@ -540,7 +638,8 @@ def list_checks(as_json: bool) -> None:
         articles = ", ".join(f"Art. {a}" for a in meta.articles)
         providers = ",".join(meta.providers)
         click.echo(f"{meta.id:<36} {meta.severity:<8} {providers:<10} {articles}")
-        click.echo(f"    {meta.title}")
+        graded = f" (severity graded by consequence: {meta.grading})" if meta.grading else ""
+        click.echo(f"    {meta.title}{graded}")
 
 
 @main.command()
@@ -564,14 +663,16 @@ def permissions(provider: str) -> None:
     "--fail-on", type=SEVERITY_CHOICE, default="low", show_default=True, help="See `scan`."
 )
 @click.option(
-    "--summary/--no-summary", default=True, show_default=True, help="Print the findings table."
+    "--summary/--no-summary", default=True, show_default=True, help="Print verdict and findings."
 )
+@show_passes_option
 @report_options
 @friendly
 def demo(
     policy_path: Path | None,
     fail_on: str,
     summary: bool,
+    show_passes: bool,
     formats: tuple[str, ...],
     output_dir: Path,
 ) -> None:
@@ -580,10 +681,12 @@ def demo(
     Findings are expected here, so violations exit 0; 2 and 3 keep their meaning."""
     from reports.writer import ensure_writable
     from scanner.demo import run_demo
+    from scanner.terminal import ScanProgress, on_terminal
 
     ensure_writable(output_dir)
-    document = run_demo(policy_path)
-    _finish(document, formats, output_dir, fail_on, summary=summary, demo=True)
+    with ScanProgress(on_terminal()) as progress:
+        document = run_demo(policy_path, progress, progress.ledger)
+    _finish(document, formats, output_dir, fail_on, summary, show_passes, demo=True)
 
 
 # ----------------------------------------------------------------------------- diff

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from connectors.base import Target
+from connectors.base import CallLedger, Target
 from core.errors import UsageError
 from core.knowledge import default_kb
 from core.policy import Policy
@@ -16,8 +17,13 @@ SANDBOX_NEEDS = ("sandbox", "moto")  # the package and its extra
 INSTALL_HINT = "the demo needs the simulated clouds: pip install 'eu-residency-scanner[demo]'"
 
 
-def run_demo(policy_path: Path | None = None) -> dict[str, Any]:
-    """The findings document of a scan of the whole simulated company."""
+def run_demo(
+    policy_path: Path | None = None,
+    progress: Callable[[str, str], None] | None = None,
+    ledger: Callable[[str], CallLedger] | None = None,
+) -> dict[str, Any]:
+    """The findings document of a scan of the whole simulated company (``progress`` and
+    ``ledger`` as in :func:`scanner.scan.collect_targets`)."""
     missing = [name for name in SANDBOX_NEEDS if importlib.util.find_spec(name) is None]
     if missing:
         raise UsageError(f"{INSTALL_HINT} (missing: {', '.join(missing)})")
@@ -30,6 +36,6 @@ def run_demo(policy_path: Path | None = None) -> dict[str, Any]:
         ]
         env = {k: v for s in services for k, v in s.env.items()}
         with environment(env):
-            outcome = collect_targets(targets)
+            outcome = collect_targets(targets, progress, ledger=ledger)
     document = evaluate_outcome(outcome, policy, default_kb())
     return document

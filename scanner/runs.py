@@ -16,8 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from reports.writer import ReportWriteError, write_atomic
-from scanner.output import write_reports
+from reports.writer import ReportWriteError, write_atomic, write_reports
 
 LATEST = "latest"
 

@@ -30,6 +30,7 @@ log = logging.getLogger("residency")
 
 EVIDENCE_VERSION = "1.0"
 EVIDENCE_SCHEMA = Path(__file__).parent / "schemas" / "evidence.schema.json"
+FINISHED = "finished"  # the last progress step of every target, whatever its outcome
 EXIT_CLEAN, EXIT_VIOLATIONS, EXIT_CANNOT_START, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
@@ -63,6 +64,8 @@ def collect_one(
             log.exception("connector crashed for %s", target.name)
         message = redact(f"internal error: {type(exc).__name__}: {exc}")
         return {"target": target.name, "provider": target.provider, "error": message}
+    finally:
+        step(FINISHED)
 
 
 def collect_targets(
@@ -70,12 +73,18 @@ def collect_targets(
     progress: Callable[[str, str], None] | None = None,
     max_workers: int = 4,
     debug: bool = False,
+    ledger: Callable[[str], CallLedger] | None = None,
 ) -> ScanOutcome:
-    """Run every target's connector; failures to start are recorded, not raised."""
+    """Run every target's connector; failures to start are recorded, not raised.
+
+    ``ledger`` gives each target's connector its call ledger by target name (a live display
+    counts calls with it)."""
     outcome = ScanOutcome()
     pool = ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(targets))))
     try:
-        for result in pool.map(lambda t: collect_one(t, progress, debug), targets):
+        for result in pool.map(
+            lambda t: collect_one(t, progress, debug, ledger(t.name) if ledger else None), targets
+        ):
             if isinstance(result, Collection):
                 outcome.collections.append(result)
             else:

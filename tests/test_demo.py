@@ -53,6 +53,11 @@ def test_demo_shows_the_sample_company(tmp_path: Path) -> None:
     assert microsoft["status"] == "pass" and "provider-published" in microsoft["message"]
     assert all(h["source"] and h["as_of"] for h in microsoft["evidence"]["held"])
     assert "kn-crm-exports-legacy-us" in result.stdout and "Verdict:" in result.stdout
+    # severity ranks: recordings copied to the US > a UK bucket not opted in > plain HTTP in the EU
+    severity = {(f["check_id"], f["resource_name"]): f["severity"] for f in document["findings"]}
+    assert severity["storage-outside-allowed", "kn-connect-recordings-dr"] == "critical"
+    assert severity["storage-outside-allowed", "kn-uk-support-tickets"] == "medium"
+    assert severity["aws-s3-tls-only", "kn-crm-exports"] == "low"
 
 
 def test_demo_shows_who_else_can_read_aws_data(tmp_path: Path) -> None:
