@@ -24,7 +24,7 @@ lint: setup
 test: setup
 	./scripts/system-deps.sh
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 	PYTHON=$(PYTHON) ./scripts/wheel-smoke.sh
 
 clean:
