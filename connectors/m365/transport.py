@@ -10,6 +10,7 @@ allow-listed GET, or the credential's token POST (``endpoints.TOKEN``), before a
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from typing import Any
 from urllib.parse import unquote
@@ -25,14 +26,19 @@ log = logging.getLogger("residency.m365")
 
 
 def operation_of(request: httpx.Request, settings: M365Settings) -> str:
-    return operation_for(request.method, str(request.url), settings)
+    return operation_for(request.method, request.url, settings)
 
 
-def operation_for(method: str, url: str, settings: M365Settings) -> str:
+@functools.cache
+def _host(url: str) -> str:
+    return httpx.URL(url).host
+
+
+def operation_for(method: str, url: str | httpx.URL, settings: M365Settings) -> str:
     """The allow-listed operation name, or a description that the gate will refuse."""
-    parts = httpx.URL(url)
+    parts = url if isinstance(url, httpx.URL) else httpx.URL(url)
     path = unquote(parts.path)
-    login_host = httpx.URL(settings.login_url).host
+    login_host = _host(settings.login_url)
     if method == "GET":
         graph_prefix = settings.graph_prefix
         if parts.host == settings.graph_host and path.startswith(graph_prefix + "/"):
