@@ -22,6 +22,7 @@ import functools
 import hashlib
 import os
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -109,6 +110,18 @@ _SESSIONS = _Kept(SESSIONS_KEPT)
 _CLIENTS = _Kept(CLIENTS_KEPT)
 
 
+_CREATING: weakref.WeakKeyDictionary[botocore.session.Session, threading.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+_CREATING_GUARD = threading.Lock()
+
+
+def _creation_lock(made: botocore.session.Session) -> threading.Lock:
+    """A session's own lock: botocore sessions are not safe for concurrent create_client."""
+    with _CREATING_GUARD:
+        return _CREATING.setdefault(made, threading.Lock())
+
+
 def _fingerprint(*parts: Any) -> str:
     """A digest (no key material is kept in the clear as a cache key)."""
     return hashlib.sha256(repr(parts).encode()).hexdigest()
@@ -160,9 +173,10 @@ def client(
     key = _fingerprint(session_key, service, region, endpoint_url, repr(config.__dict__))
 
     def build() -> Any:
-        made_client = made.create_client(
-            service, region_name=region, endpoint_url=endpoint_url, config=config
-        )
+        with _creation_lock(made):
+            made_client = made.create_client(
+                service, region_name=region, endpoint_url=endpoint_url, config=config
+            )
         events = made_client.meta.events
         events.register("before-call", _before_call)
         events.register("before-send", _before_send)
