@@ -82,7 +82,7 @@ class AwsClients:
                 "mode": "standard",
                 "total_max_attempts": int(settings.get("max_attempts", DEFAULT_MAX_ATTEMPTS)),
             },
-            max_pool_connections=max(POOL_CONNECTIONS, workers),  # calls in flight: split_workers
+            max_pool_connections=max(POOL_CONNECTIONS, workers),  # see POOL_CONNECTIONS
             connect_timeout=int(settings.get("connect_timeout", DEFAULT_CONNECT_TIMEOUT)),
             read_timeout=int(settings.get("read_timeout", DEFAULT_READ_TIMEOUT)),
         )
