@@ -17,11 +17,15 @@ def schema() -> dict[str, Any]:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    """Built once per process: it keeps the references it has resolved."""
+    return jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.FormatChecker())
+
+
 def validate(document: dict[str, Any]) -> None:
     """Raise jsonschema.ValidationError if the document breaks the published schema."""
-    jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.FormatChecker()).validate(
-        document
-    )
+    _validator().validate(document)
 
 
 def render(document: dict[str, Any]) -> str:

@@ -205,8 +205,9 @@ class MultiScan:
                         pending.setdefault(client.name, []).append(future)
                 for future in as_completed(owner):
                     name = owner[future]
-                    if all(f.done() for f in pending[name]):
-                        finished = self._finish_client(clients[name], pending[name])
+                    # several of a client's futures may be done when the first is yielded: once
+                    if name in pending and all(f.done() for f in pending[name]):
+                        finished = self._finish_client(clients[name], pending.pop(name))
                         self.result.clients.append(finished)
         except KeyboardInterrupt:
             raise Interrupted(self.result.clients) from None

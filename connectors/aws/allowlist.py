@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,17 @@ HERE = Path(__file__).parent
 ASSUME_ROLE = "sts:AssumeRole"
 
 
-@cache
+_LOADING = threading.Lock()
+
+
 def _document() -> dict[str, Any]:
+    """Read once per process, even when a run's first targets all ask at the same moment."""
+    with _LOADING:
+        return _load()
+
+
+@cache
+def _load() -> dict[str, Any]:
     document = load_yaml(HERE / "allowlist.yaml")
     validate(document, json.loads((HERE / "allowlist.schema.json").read_text()), "allowlist.yaml")
     return dict(plain(document))

@@ -1,12 +1,14 @@
-"""boto3 sessions and clients: one client per (service, region), read-only gate, call counting.
+"""botocore sessions and clients: one client per (service, region), read-only gate, call counting.
 
 The gate is a ``before-call`` hook on each client the scanner makes, so it sees every operation
 the scanner sends and raises before a request is signed or sent. It is not on the session: the
 SDK's own credential providers (web identity, SSO, assume-role profiles) make their calls from
-the same session and must reach STS and the SSO portal. Every request is bounded in time: connect
-and read timeouts, a retry budget, and the target's deadline (no request is sent after it).
-Member accounts of an organisation get their own :class:`AwsClients` (assumed-role credentials)
-sharing the gate, the ledger and the deadline.
+the same session and must reach STS and the SSO portal. Sessions and clients come from the
+process's :mod:`connectors.aws.pool` (shared with scans of the same credentials); the hooks
+find this scan's gate, ledger and deadline through the :class:`ScopedClient` the scan uses.
+Every request is bounded in time: connect and read timeouts, a retry budget, and the target's
+deadline (no request is sent after it). Member accounts of an organisation get their own
+:class:`AwsClients` (assumed-role credentials) sharing the gate, the ledger and the deadline.
 """
 
 from __future__ import annotations
@@ -19,10 +21,10 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-import boto3
 from botocore import utils as botocore_utils
 from botocore.config import Config
 
+from connectors.aws import pool
 from connectors.aws.allowlist import operations
 from connectors.aws.errors import DeadlineExceeded
 from connectors.base import CallLedger, ReadOnlyGate
@@ -31,6 +33,7 @@ DEFAULT_MAX_ATTEMPTS = 6
 DEFAULT_WORKERS = 8
 DEFAULT_CONNECT_TIMEOUT = 10  # seconds; AWS endpoints accept within milliseconds
 DEFAULT_READ_TIMEOUT = 30  # seconds; the slowest reads (LookupEvents pages) answer within a few
+POOL_CONNECTIONS = 64  # idle connections kept per host: a client serves every concurrent scan
 
 
 class Deadline:
@@ -56,7 +59,8 @@ def service_endpoint_variable(service: str) -> str:
 
 
 class AwsClients:
-    """Creates each client once and shares it between worker threads (clients are thread-safe)."""
+    """One scan's clients (in one account): each made once and shared between worker threads
+    (clients are thread-safe), over the process's shared session and clients."""
 
     def __init__(
         self,
@@ -69,46 +73,30 @@ class AwsClients:
         self.ledger = ledger
         self.deadline = deadline or Deadline(settings.get("timeout"))
         self.gate = ReadOnlyGate("aws", operations())
-        keys = credentials or {}
-        self.session = boto3.Session(
-            profile_name=None if credentials else settings.get("profile"),
-            region_name=settings.get("region") or "us-east-1",
-            aws_access_key_id=keys.get("AccessKeyId"),
-            aws_secret_access_key=keys.get("SecretAccessKey"),
-            aws_session_token=keys.get("SessionToken"),
-        )
+        self.home_region: str = settings.get("region") or "us-east-1"
+        profile = None if credentials else settings.get("profile")
+        self._session_key, self.session = pool.session(profile, self.home_region, credentials)
         workers = int(settings.get("workers", DEFAULT_WORKERS))
         self.config = Config(
             retries={
                 "mode": "standard",
                 "total_max_attempts": int(settings.get("max_attempts", DEFAULT_MAX_ATTEMPTS)),
             },
-            max_pool_connections=max(10, workers),  # calls in flight: split_workers
+            max_pool_connections=max(POOL_CONNECTIONS, workers),  # see POOL_CONNECTIONS
             connect_timeout=int(settings.get("connect_timeout", DEFAULT_CONNECT_TIMEOUT)),
             read_timeout=int(settings.get("read_timeout", DEFAULT_READ_TIMEOUT)),
         )
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
-    @property
-    def home_region(self) -> str:
-        return str(self.session.region_name or "us-east-1")
-
-    def _before_call(self, model: Any, **_: Any) -> None:
-        operation = f"{model.service_model.service_name}.{model.name}"
+    def before_call(self, operation: str) -> None:
         self.gate.check(operation)
         self.deadline.check()
         self.ledger.count(operation)
 
-    def _before_send(self, **_: Any) -> None:
+    def before_send(self) -> None:
         """Every attempt, retries included: none starts after the deadline."""
         self.deadline.check()
-
-    @staticmethod
-    def _name_operation(exception: Exception, event_name: str, **_: Any) -> None:
-        """Name the operation on errors that do not carry it (an unparseable answer)."""
-        if not getattr(exception, "operation_name", None):
-            exception.operation_name = event_name.rsplit(".", 1)[-1]  # type: ignore[attr-defined]
 
     def _endpoint(self, service: str) -> str | None:
         """``--endpoint-url`` for every service, except one given its own endpoint variable."""
@@ -121,24 +109,35 @@ class AwsClients:
         key = (service, region)
         with self._lock:
             if key not in self._clients:
-                client = self.session.client(
+                shared = pool.client(
+                    self._session_key,
+                    self.session,
                     service,
-                    region_name=region,
-                    endpoint_url=self._endpoint(service),
-                    config=self.config,
+                    region,
+                    self._endpoint(service),
+                    self.config,
+                    _attach,
                 )
-                events = client.meta.events
-                events.register("before-call", self._before_call)
-                events.register("before-send", self._before_send)
-                prefix = client.meta.service_model.endpoint_prefix
-                events.register("before-send", functools.partial(_prefixed_ip_host, prefix))
-                events.register("after-call-error", self._name_operation)
-                self._clients[key] = client
+                self._clients[key] = pool.ScopedClient(shared, self)
             return self._clients[key]
 
     def assumed(self, credentials: dict[str, str]) -> AwsClients:
         """Clients for another account, sharing this scan's gate and call ledger."""
         return AwsClients(self.settings, self.ledger, credentials, self.deadline)
+
+
+def _attach(client: Any) -> None:
+    """The scan-independent hooks of a new client."""
+    events = client.meta.events
+    prefix = client.meta.service_model.endpoint_prefix
+    events.register("before-send", functools.partial(_prefixed_ip_host, prefix))
+    events.register("after-call-error", _name_operation)
+
+
+def _name_operation(exception: Exception, event_name: str, **_: Any) -> None:
+    """Name the operation on errors that do not carry it (an unparseable answer)."""
+    if not getattr(exception, "operation_name", None):
+        exception.operation_name = event_name.rsplit(".", 1)[-1]  # type: ignore[attr-defined]
 
 
 def _prefixed_ip_host(endpoint_prefix: str, request: Any, **_: Any) -> None:

@@ -90,6 +90,9 @@ class GraphReader:
         self.client = GraphServiceClient(request_adapter=adapter)
 
     async def get(self, request: RequestInformation) -> dict[str, Any]:
+        # Kiota reads the URL three times per request, expanding its template each time
+        self.adapter.set_base_url_for_request_information(request)
+        request.url = request.url
         try:
             raw = await self.adapter.send_primitive_async(request, "bytes", ERRORS)
         except ODataError as exc:

@@ -8,7 +8,6 @@ built.
 from __future__ import annotations
 
 import os
-import ssl
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -107,12 +106,6 @@ class M365Settings:
             return self.scope
         parts = urlsplit(self.graph_url)
         return f"{parts.scheme}://{parts.netloc}/.default"
-
-    @property
-    def tls_verify(self) -> ssl.SSLContext | bool:
-        """What https connections trust: the system store, or ``ca_bundle`` (a private CA, such
-        as a TLS-inspecting proxy's or the sandbox's)."""
-        return ssl.create_default_context(cafile=self.ca_bundle) if self.ca_bundle else True
 
     @property
     def instance_discovery(self) -> bool:

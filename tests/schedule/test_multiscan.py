@@ -17,6 +17,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,12 @@ from typing import Any
 import pytest
 import yaml
 
+from connectors.base import Target
 from reports.json_format import validate
 from sandbox.aws import create_bucket, seed, seeding_client
+from scanner.engines import Engine, Result
 from scanner.lock import exclusive
-from scanner.multiscan import run_targets_file
+from scanner.multiscan import MultiScan, run_targets_file
 from scanner.targets import load_targets
 from tests.conftest import run_cli
 from tests.schedule.conftest import Receiver
@@ -357,3 +360,27 @@ def test_a_report_that_cannot_be_written_is_said_so_and_still_recorded(
     assert acme["report_error"] == reason
     history = json.loads(run_cli("history", "--config", str(path), "--json").stdout)
     assert (history[0]["targets"], history[0]["fails"]) == (2, 4)  # acme's results are kept
+
+
+class _FinishedEngine(Engine):
+    """Every target fails at once: all of a client's futures are done before the run looks."""
+
+    def submit(self, target: Target) -> Future[Result]:
+        future: Future[Result] = Future()
+        future.set_result({"target": target.name, "provider": target.provider, "error": "no"})
+        return future
+
+    def close(self, cancel: bool = False) -> None:
+        return None
+
+
+def test_a_client_whose_targets_finish_together_is_reported_once(
+    write_tenants: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ACME_SLACK_TOKEN", "xoxb-unused")
+    clients = [{"name": "acme", "aws": {"endpoint_url": "http://127.0.0.1:9"},
+                "slack": {"token": "env:ACME_SLACK_TOKEN"}}]  # fmt: skip
+    config = load_targets(tenants(write_tenants, clients))
+    result = MultiScan(config, history=None, engine=_FinishedEngine).run()
+    assert [c.client for c in result.clients] == ["acme"]
+    assert len(result.clients[0].records) == 2
