@@ -170,9 +170,9 @@ def _run_unit(scan: AwsScan, service: Service, reader: Any, region: str) -> None
         reader(scan, region)
     except AWS_ERRORS as exc:
         operation = getattr(exc, "operation_name", None) or reader.__name__
-        scan.gap(service.name, operation, exc, region=region)
+        scan.failed(service.name, operation, exc, region=region)
     except MALFORMED as exc:
-        scan.gap_reason(
+        scan.record(
             service.name,
             reader.__name__,
             GapReason.MALFORMED_RESPONSE,

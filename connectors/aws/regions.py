@@ -50,12 +50,12 @@ def discover(scan: AwsScan, requested: list[str] | None) -> list[str]:
             regions = _ec2_regions(scan)
             source = "ec2.DescribeRegions"
         except AWS_ERRORS as ec2_error:
-            scan.gap("account", "ListRegions", account_error)
-            scan.gap("ec2", "DescribeRegions", ec2_error, region=scan.home_region)
+            scan.failed("account", "ListRegions", account_error)
+            scan.failed("ec2", "DescribeRegions", ec2_error, region=scan.home_region)
             regions = [scan.home_region]
             source = "home region only"
     if not regions:  # an account always has regions: an empty answer must not scan nothing
-        scan.gap_reason(
+        scan.record(
             "account" if source == "account.ListRegions" else "ec2",
             source.split(".")[1],
             GapReason.MALFORMED_RESPONSE,
