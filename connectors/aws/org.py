@@ -29,9 +29,8 @@ def member_accounts(scan: AwsScan) -> list[dict[str, Any]]:
     return [a for a in active if a["Id"] != scan.account_id]
 
 
-def external_id(settings: dict[str, Any]) -> Secret | None:
+def external_id(reference: str | None) -> Secret | None:
     """The ExternalId reference resolved up front, so a missing one stops the scan at once."""
-    reference = settings.get("external_id")
     return resolve_secret(reference, where="aws --external-id") if reference else None
 
 

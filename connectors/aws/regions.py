@@ -7,6 +7,7 @@ newer than the pinned botocore is kept: the knowledge base reports it as unknown
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 
 from botocore.loaders import create_loader
@@ -27,7 +28,7 @@ def partition_region_pattern(partition: str) -> re.Pattern[str] | None:
     return None
 
 
-def discover(scan: AwsScan, requested: list[str] | None) -> list[str]:
+def discover(scan: AwsScan, requested: Sequence[str]) -> list[str]:
     """``--regions`` when given; else account.ListRegions; else ec2.DescribeRegions; else home."""
     if requested:
         scan.recorder.read(f"regions ({scan.account_id}): {len(requested)} requested")

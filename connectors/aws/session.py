@@ -25,12 +25,8 @@ from botocore.config import Config
 
 from connectors.aws.allowlist import operations
 from connectors.aws.errors import DeadlineExceeded
+from connectors.aws.settings import AwsSettings
 from connectors.base import CallLedger, ReadOnlyGate
-
-DEFAULT_MAX_ATTEMPTS = 6
-DEFAULT_WORKERS = 8
-DEFAULT_CONNECT_TIMEOUT = 10  # seconds; AWS endpoints accept within milliseconds
-DEFAULT_READ_TIMEOUT = 30  # seconds; the slowest reads (LookupEvents pages) answer within a few
 
 
 class Deadline:
@@ -60,32 +56,31 @@ class AwsClients:
 
     def __init__(
         self,
-        settings: dict[str, Any],
+        settings: AwsSettings,
         ledger: CallLedger,
         credentials: dict[str, str] | None = None,
         deadline: Deadline | None = None,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
-        self.deadline = deadline or Deadline(settings.get("timeout"))
+        self.deadline = deadline or Deadline(settings.timeout)
         self.gate = ReadOnlyGate("aws", operations())
         keys = credentials or {}
         self.session = boto3.Session(
-            profile_name=None if credentials else settings.get("profile"),
-            region_name=settings.get("region") or "us-east-1",
+            profile_name=None if credentials else settings.profile,
+            region_name=settings.region,
             aws_access_key_id=keys.get("AccessKeyId"),
             aws_secret_access_key=keys.get("SecretAccessKey"),
             aws_session_token=keys.get("SessionToken"),
         )
-        workers = int(settings.get("workers", DEFAULT_WORKERS))
         self.config = Config(
             retries={
                 "mode": "standard",
-                "total_max_attempts": int(settings.get("max_attempts", DEFAULT_MAX_ATTEMPTS)),
+                "total_max_attempts": settings.max_attempts,
             },
-            max_pool_connections=max(10, workers),  # calls in flight: split_workers
-            connect_timeout=int(settings.get("connect_timeout", DEFAULT_CONNECT_TIMEOUT)),
-            read_timeout=int(settings.get("read_timeout", DEFAULT_READ_TIMEOUT)),
+            max_pool_connections=max(10, settings.workers),  # calls in flight: split_workers
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
         )
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
@@ -114,7 +109,7 @@ class AwsClients:
         """``--endpoint-url`` for every service, except one given its own endpoint variable."""
         if os.environ.get(service_endpoint_variable(service)):
             return None
-        return self.settings.get("endpoint_url")
+        return self.settings.endpoint_url
 
     def client(self, service: str, region: str | None = None) -> Any:
         region = region or self.home_region
