@@ -82,25 +82,15 @@ class Recorder:
         self.collection = collection
         self._lock = threading.Lock()
 
-    def gap(
-        self,
-        *,
-        provider: str,
-        service: str,
-        operation: str,
-        reason: GapReason,
-        message: str,
-        resource: str | None = None,
-        region: str | None = None,
-    ) -> None:
-        gap = Gap(provider, service, operation, reason, redact(message), resource, region)
+    def gap(self, gap: Gap) -> None:
+        where = " ".join(p for p in (gap.region, gap.resource) if p)
         log.info(
             "%s: gap in %s %s%s: %s: %s",
             self.collection.target,
-            service,
-            operation,
-            f" ({' '.join(p for p in (region, resource) if p)})" if region or resource else "",
-            reason,
+            gap.service,
+            gap.operation,
+            f" ({where})" if where else "",
+            gap.reason,
             gap.message,
         )
         with self._lock:
@@ -145,6 +135,10 @@ class GapRecorder(abc.ABC):
         default none does)."""
         return None
 
+    def context(self) -> str:
+        """What every gap message of this reader starts with (none by default)."""
+        return ""
+
     def record(
         self,
         service: str,
@@ -154,15 +148,8 @@ class GapRecorder(abc.ABC):
         resource: str | None = None,
         region: str | None = None,
     ) -> None:
-        self.recorder.gap(
-            provider=self.provider,
-            service=service,
-            operation=operation,
-            reason=reason,
-            message=message,
-            resource=resource,
-            region=region,
-        )
+        message = redact(self.context() + message)
+        self.recorder.gap(Gap(self.provider, service, operation, reason, message, resource, region))
 
     def failed(
         self,
@@ -202,16 +189,14 @@ class GapRecorder(abc.ABC):
         work: Awaitable[T],
         *,
         resource: str | None = None,
-        region: str | None = None,
         absent: Callable[[Exception], bool] | None = None,
-        read: bool = True,
     ) -> tuple[T | None, bool]:
-        """As :meth:`attempt`, awaiting ``work``."""
+        """As :meth:`attempt` for a read without a region, awaiting ``work``."""
         try:
             answer = await work
         except self.errors as exc:
-            return None, self._settle(service, operation, exc, resource, region, absent)
-        return self._answered(operation, answer, read)
+            return None, self._settle(service, operation, exc, resource, None, absent)
+        return self._answered(operation, answer, True)
 
     def _answered(self, operation: str, answer: T, read: bool) -> tuple[T | None, bool]:
         if read:

@@ -95,18 +95,9 @@ class AwsScan(GapRecorder):
     ) -> tuple[GapReason, str]:
         return gap_reason(error, region in self.opt_in_regions), gap_message(error)
 
-    def record(
-        self,
-        service: str,
-        operation: str,
-        reason: GapReason,
-        message: str,
-        resource: str | None = None,
-        region: str | None = None,
-    ) -> None:
+    def context(self) -> str:
         """Every AWS gap names the account it was read in."""
-        message = f"account {self.account_id}: {message}"
-        super().record(service, operation, reason, message, resource, region)
+        return f"account {self.account_id}: "
 
     def call(
         self,
