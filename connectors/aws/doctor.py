@@ -66,8 +66,7 @@ def diagnose(target: Target, ledger: CallLedger) -> Diagnosis:
                 notes.append("sts:AssumeRole is used per member account with --org; not probed")
             continue
         probes.append((action, min(candidates, key=fill.required_count)))
-    workers = settings.workers
-    with ThreadPoolExecutor(workers, thread_name_prefix="aws-doctor") as pool:
+    with ThreadPoolExecutor(settings.workers, thread_name_prefix="aws-doctor") as pool:
         checks = list(pool.map(lambda p: _probe(clients, fill, *p), probes))
     if bucket is None:
         notes.append(f"no bucket to read: bucket-level actions were probed on {PLACEHOLDER!r}")
