@@ -11,16 +11,17 @@ import collections
 import importlib
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from core.errors import ReadOnlyViolation
 from core.models import Asset, Collection, Flow, Gap, GapReason
 from core.secrets import redact
 from core.text import scrub
 
+T = TypeVar("T")
 ProgressCallback = Callable[[str], None]
 log = logging.getLogger("residency.connectors")
 
@@ -81,25 +82,15 @@ class Recorder:
         self.collection = collection
         self._lock = threading.Lock()
 
-    def gap(
-        self,
-        *,
-        provider: str,
-        service: str,
-        operation: str,
-        reason: GapReason,
-        message: str,
-        resource: str | None = None,
-        region: str | None = None,
-    ) -> None:
-        gap = Gap(provider, service, operation, reason, redact(message), resource, region)
+    def gap(self, gap: Gap) -> None:
+        where = " ".join(p for p in (gap.region, gap.resource) if p)
         log.info(
             "%s: gap in %s %s%s: %s: %s",
             self.collection.target,
-            service,
-            operation,
-            f" ({' '.join(p for p in (region, resource) if p)})" if region or resource else "",
-            reason,
+            gap.service,
+            gap.operation,
+            f" ({where})" if where else "",
+            gap.reason,
             gap.message,
         )
         with self._lock:
@@ -118,6 +109,115 @@ class Recorder:
         with self._lock:
             if what not in self.collection.read:
                 self.collection.read.append(what)
+
+
+class GapRecorder(abc.ABC):
+    """One provider's reads, where a failed call becomes a recorded gap instead of an exception.
+
+    A provider says which exceptions a call can fail with (``errors``) and how to word one
+    (:meth:`classify`); :meth:`attempt` / :meth:`attempt_async` run a call and return
+    ``(answer, absent)``: ``(None, True)`` when ``absent(error)`` says the thing simply does not
+    exist (no gap), ``(None, False)`` after recording any other failure as a gap.
+    """
+
+    provider: ClassVar[str]
+    errors: ClassVar[tuple[type[Exception], ...]]
+    recorder: Recorder
+
+    @abc.abstractmethod
+    def classify(
+        self, operation: str, error: Exception, region: str | None = None
+    ) -> tuple[GapReason, str]:
+        """(reason, one-line message) for a failed call, without recording anything."""
+
+    def stop(self, error: Exception) -> None:
+        """Raise for a failure that must end the whole target rather than become a gap (by
+        default none does)."""
+        return None
+
+    def context(self) -> str:
+        """What every gap message of this reader starts with (none by default)."""
+        return ""
+
+    def record(
+        self,
+        service: str,
+        operation: str,
+        reason: GapReason,
+        message: str,
+        resource: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        message = redact(self.context() + message)
+        self.recorder.gap(Gap(self.provider, service, operation, reason, message, resource, region))
+
+    def failed(
+        self,
+        service: str,
+        operation: str,
+        error: Exception,
+        resource: str | None = None,
+        region: str | None = None,
+    ) -> GapReason:
+        """Record ``error`` as a gap; returns its reason (callers may branch on it)."""
+        reason, message = self.classify(operation, error, region)
+        self.record(service, operation, reason, message, resource, region)
+        return reason
+
+    def attempt(
+        self,
+        service: str,
+        operation: str,
+        call: Callable[[], T],
+        *,
+        resource: str | None = None,
+        region: str | None = None,
+        absent: Callable[[Exception], bool] | None = None,
+        read: bool = True,
+    ) -> tuple[T | None, bool]:
+        """Run ``call``; ``read``: note ``operation`` as read when it answers."""
+        try:
+            answer = call()
+        except self.errors as exc:
+            return None, self._settle(service, operation, exc, resource, region, absent)
+        return self._answered(operation, answer, read)
+
+    async def attempt_async(
+        self,
+        service: str,
+        operation: str,
+        work: Awaitable[T],
+        *,
+        resource: str | None = None,
+        absent: Callable[[Exception], bool] | None = None,
+    ) -> tuple[T | None, bool]:
+        """As :meth:`attempt` for a read without a region, awaiting ``work``."""
+        try:
+            answer = await work
+        except self.errors as exc:
+            return None, self._settle(service, operation, exc, resource, None, absent)
+        return self._answered(operation, answer, True)
+
+    def _answered(self, operation: str, answer: T, read: bool) -> tuple[T | None, bool]:
+        if read:
+            self.recorder.read(operation)
+        return answer, False
+
+    def _settle(
+        self,
+        service: str,
+        operation: str,
+        error: Exception,
+        resource: str | None,
+        region: str | None,
+        absent: Callable[[Exception], bool] | None,
+    ) -> bool:
+        """True when the failure means "absent"; otherwise stop or record a gap (False)."""
+        if absent is not None and absent(error):
+            return True
+        self.stop(error)
+        self.failed(service, operation, error, resource, region)
+        return False
 
 
 @dataclass

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import importlib
-import json
 from pathlib import Path
 from typing import Any
 
 from connectors.base import Connector
 from core.errors import UsageError
-from core.yamlfile import validate
+from core.yamlfile import load_schema, validate
 
 PROVIDERS: dict[str, str] = {
     "aws": "connectors.aws.connector:AwsConnector",
@@ -32,12 +31,21 @@ def settings_schema_path(provider: str) -> Path:
     return Path(__file__).parent.parent.joinpath(*module_name.split(".")) / "settings.schema.json"
 
 
-def validate_settings(provider: str, settings: dict[str, Any], where: str) -> None:
-    """Check a target's settings against the provider's schema; errors name ``where``."""
+def settings_schema(provider: str) -> dict[str, Any]:
+    """The provider's settings schema (read once per process)."""
+    return load_schema(settings_schema_path(provider))
+
+
+def validate_settings(provider: str, settings: dict[str, Any], where: str) -> dict[str, Any]:
+    """Check a target's settings against the provider's schema; errors name ``where``.
+    Returns the settings with the schema's ``default`` filled in for every key not given: the
+    schema is where the defaults live, so each provider's typed settings are built from this."""
     if provider not in PROVIDERS:
         connector_class(provider)
-    schema = json.loads(settings_schema_path(provider).read_text(encoding="utf-8"))
+    schema = settings_schema(provider)
     validate(settings, schema, where)
+    defaults = {k: p["default"] for k, p in schema["properties"].items() if "default" in p}
+    return {**defaults, **settings}
 
 
 def cli_options(provider: str) -> list[Any]:

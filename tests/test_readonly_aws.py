@@ -6,6 +6,7 @@ import pytest
 
 from connectors.aws.allowlist import operations
 from connectors.aws.session import AwsClients
+from connectors.aws.settings import AwsSettings
 from connectors.base import CallLedger
 from core.errors import ReadOnlyViolation
 from sandbox.aws import create_bucket, seeding_client
@@ -14,7 +15,9 @@ from sandbox.aws import create_bucket, seeding_client
 def test_write_is_refused_before_it_leaves_the_process(moto: str) -> None:
     create_bucket(moto, "keep-me", "eu-west-1")
     ledger = CallLedger()
-    clients = AwsClients({"endpoint_url": moto, "max_attempts": 1}, ledger)
+    clients = AwsClients(
+        AwsSettings.from_settings({"endpoint_url": moto, "max_attempts": 1}), ledger
+    )
     s3 = clients.client("s3", "eu-west-1")
     with pytest.raises(ReadOnlyViolation, match=r"s3\.DeleteBucket"):
         s3.delete_bucket(Bucket="keep-me")

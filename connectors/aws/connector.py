@@ -7,6 +7,7 @@ the rest of the scan completes.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from types import ModuleType
@@ -23,7 +24,8 @@ from connectors.aws.allowlist import (
 from connectors.aws.context import AWS_ERRORS, FANOUT_THREAD, AwsScan, Shared
 from connectors.aws.errors import start_error
 from connectors.aws.services import SERVICES
-from connectors.aws.session import DEFAULT_WORKERS, AwsClients
+from connectors.aws.session import AwsClients
+from connectors.aws.settings import AwsSettings
 from connectors.base import Connector, Recorder
 from core.errors import UsageError
 from core.models import Collection, GapReason
@@ -45,7 +47,7 @@ class Service:
         return str(getattr(self.module, "SCOPE", "regional"))
 
 
-def selected_services(names: list[str] | None) -> list[Service]:
+def selected_services(names: Sequence[str]) -> list[Service]:
     services = [Service(importlib.import_module(m)) for m in SERVICES]
     if not names:
         return services
@@ -63,9 +65,9 @@ class AwsConnector(Connector):
 
     def collect(self) -> Collection:
         collection = self.new_collection()
-        settings = self.target.settings
-        services = selected_services(settings.get("services"))
-        external = org.external_id(settings)
+        settings = AwsSettings.from_settings(self.target.settings, f"target {self.target.name}")
+        services = selected_services(settings.services)
+        external = org.external_id(settings.external_id)
         try:
             clients = AwsClients(settings, self.ledger)
             self.progress("checking credentials")
@@ -80,7 +82,7 @@ class AwsConnector(Connector):
             "processor": "aws",
             "services": sorted({s.name for s in services}),
         }
-        unit_workers, fanout_workers = split_workers(int(settings.get("workers", DEFAULT_WORKERS)))
+        unit_workers, fanout_workers = split_workers(settings.workers)
         with (
             ThreadPoolExecutor(unit_workers, thread_name_prefix="aws-unit") as units,
             ThreadPoolExecutor(fanout_workers, thread_name_prefix=FANOUT_THREAD) as fanout,
@@ -88,9 +90,9 @@ class AwsConnector(Connector):
             shared = Shared(Recorder(collection), units, fanout)
             main = AwsScan(clients, shared, identity["Account"], partition)
             scans = [main]
-            if settings.get("org"):
+            if settings.org:
                 self.progress("listing the organisation's accounts")
-                role = settings.get("role_name") or member_role()
+                role = settings.role_name or member_role()
                 members = org.member_accounts(main)
                 assumed = main.map(lambda a: org.assume(main, a["Id"], role, external), members)
                 scans += [
@@ -103,7 +105,7 @@ class AwsConnector(Connector):
             needs_regions = any(s.scope == "regional" for s in services)
             if needs_regions:
                 self.progress("discovering regions")
-                main.map(lambda s: self._discover(s, settings), scans)
+                main.map(lambda s: self._discover(s, settings.regions), scans)
             collection.identity["regions"] = sorted({r for s in scans for r in s.regions})
             futures = self._schedule(scans, services, units)
             self.progress(f"reading {len(futures)} (account, region, service) units")
@@ -112,8 +114,8 @@ class AwsConnector(Connector):
         return self.finish(collection)
 
     @staticmethod
-    def _discover(scan: AwsScan, settings: dict[str, Any]) -> None:
-        scan.regions = regions.discover(scan, settings.get("regions"))
+    def _discover(scan: AwsScan, requested: tuple[str, ...]) -> None:
+        scan.regions = regions.discover(scan, requested)
 
     def _schedule(
         self, scans: list[AwsScan], services: list[Service], units: ThreadPoolExecutor
@@ -170,9 +172,9 @@ def _run_unit(scan: AwsScan, service: Service, reader: Any, region: str) -> None
         reader(scan, region)
     except AWS_ERRORS as exc:
         operation = getattr(exc, "operation_name", None) or reader.__name__
-        scan.gap(service.name, operation, exc, region=region)
+        scan.failed(service.name, operation, exc, region=region)
     except MALFORMED as exc:
-        scan.gap_reason(
+        scan.record(
             service.name,
             reader.__name__,
             GapReason.MALFORMED_RESPONSE,

@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from connectors.aws.errors import AWS_ERRORS, error_code, gap_message, gap_reason
 from connectors.aws.session import AwsClients
-from connectors.base import Recorder
+from connectors.base import GapRecorder, Recorder
 from core.models import Asset, Flow, GapReason
 
 T = TypeVar("T")
@@ -68,7 +68,10 @@ class Shared:
 
 
 @dataclass
-class AwsScan:
+class AwsScan(GapRecorder):
+    provider = "aws"
+    errors = AWS_ERRORS
+
     clients: AwsClients
     shared: Shared
     account_id: str
@@ -87,39 +90,14 @@ class AwsScan:
     def client(self, service: str, region: str | None = None) -> Any:
         return self.clients.client(service, region)
 
-    def gap(
-        self,
-        service: str,
-        operation: str,
-        exc: Exception,
-        resource: str | None = None,
-        region: str | None = None,
-    ) -> None:
-        self.gap_reason(
-            service, operation, self.reason(exc, region), gap_message(exc), resource, region
-        )
+    def classify(
+        self, operation: str, error: Exception, region: str | None = None
+    ) -> tuple[GapReason, str]:
+        return gap_reason(error, region in self.opt_in_regions), gap_message(error)
 
-    def reason(self, exc: Exception, region: str | None = None) -> GapReason:
-        return gap_reason(exc, region in self.opt_in_regions)
-
-    def gap_reason(
-        self,
-        service: str,
-        operation: str,
-        reason: GapReason,
-        message: str,
-        resource: str | None = None,
-        region: str | None = None,
-    ) -> None:
-        self.recorder.gap(
-            provider="aws",
-            service=service,
-            operation=operation,
-            reason=reason,
-            message=f"account {self.account_id}: {message}",
-            resource=resource,
-            region=region,
-        )
+    def context(self) -> str:
+        """Every AWS gap names the account it was read in."""
+        return f"account {self.account_id}: "
 
     def call(
         self,
@@ -145,14 +123,15 @@ class AwsScan:
         when AWS answers an error code in ``absent`` (no such configuration); ``(None, False)``
         for any other failure, recorded as a gap for ``resource``."""
         client = self.client(service, region)
-        try:
-            return getattr(client, operation)(**kwargs), False
-        except AWS_ERRORS as exc:
-            if isinstance(exc, ClientError) and error_code(exc) in absent:
-                return None, True
-            name = client.meta.method_to_api_mapping.get(operation, operation)
-            self.gap(service, name, exc, resource=resource, region=region)
-            return None, False
+        return self.attempt(
+            service,
+            client.meta.method_to_api_mapping.get(operation, operation),
+            lambda: getattr(client, operation)(**kwargs),
+            resource=resource,
+            region=region,
+            absent=lambda exc: isinstance(exc, ClientError) and error_code(exc) in absent,
+            read=False,
+        )
 
     def map(self, function: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``function`` over ``items`` on the fan-out pool, in order (inline when nested)."""

@@ -25,7 +25,8 @@ from connectors.aws.allowlist import operations
 from connectors.aws.connector import selected_services
 from connectors.aws.context import AWS_ERRORS
 from connectors.aws.errors import ACCESS_DENIED, THROTTLED, error_code, gap_message, start_error
-from connectors.aws.session import DEFAULT_WORKERS, AwsClients
+from connectors.aws.session import AwsClients
+from connectors.aws.settings import AwsSettings
 from connectors.base import CallLedger, Diagnosis, PermissionCheck, Target
 
 XML_CODE = re.compile(r"<Code>([^<]{1,100})</Code>")
@@ -37,9 +38,9 @@ UNDECLARED_MIN_PAGE = 20
 ALWAYS = frozenset({"sts", "account", "ec2.DescribeRegions"})
 
 
-def needed_operations(settings: dict[str, Any]) -> dict[str, list[str]]:
+def needed_operations(settings: AwsSettings) -> dict[str, list[str]]:
     """IAM action -> the allow-listed operations it authorises, for the selected services."""
-    services = {s.name.partition("-")[0] for s in selected_services(settings.get("services"))}
+    services = {s.name.partition("-")[0] for s in selected_services(settings.services)}
     needed: dict[str, list[str]] = {}
     for operation, action in operations().items():
         prefix = operation.split(".")[0]
@@ -49,7 +50,7 @@ def needed_operations(settings: dict[str, Any]) -> dict[str, list[str]]:
 
 
 def diagnose(target: Target, ledger: CallLedger) -> Diagnosis:
-    settings = target.settings
+    settings = AwsSettings.from_settings(target.settings, f"target {target.name}")
     try:
         clients = AwsClients(settings, ledger)
         identity = clients.client("sts").get_caller_identity()
@@ -61,12 +62,11 @@ def diagnose(target: Target, ledger: CallLedger) -> Diagnosis:
     notes = []
     for action, candidates in needed_operations(settings).items():
         if action == "sts:AssumeRole":
-            if settings.get("org"):
+            if settings.org:
                 notes.append("sts:AssumeRole is used per member account with --org; not probed")
             continue
         probes.append((action, min(candidates, key=fill.required_count)))
-    workers = max(1, int(settings.get("workers", DEFAULT_WORKERS)))
-    with ThreadPoolExecutor(workers, thread_name_prefix="aws-doctor") as pool:
+    with ThreadPoolExecutor(settings.workers, thread_name_prefix="aws-doctor") as pool:
         checks = list(pool.map(lambda p: _probe(clients, fill, *p), probes))
     if bucket is None:
         notes.append(f"no bucket to read: bucket-level actions were probed on {PLACEHOLDER!r}")

@@ -19,7 +19,7 @@ def member_accounts(scan: AwsScan) -> list[dict[str, Any]]:
     try:
         accounts = paginate(scan.client("organizations"), "list_accounts", "Accounts", page_size=20)
     except AWS_ERRORS as exc:
-        scan.gap("organizations", "ListAccounts", exc)
+        scan.failed("organizations", "ListAccounts", exc)
         return []
     active = [a for a in accounts if (a.get("State") or a.get("Status")) == "ACTIVE"]
     skipped = len(accounts) - len(active)
@@ -29,9 +29,8 @@ def member_accounts(scan: AwsScan) -> list[dict[str, Any]]:
     return [a for a in active if a["Id"] != scan.account_id]
 
 
-def external_id(settings: dict[str, Any]) -> Secret | None:
+def external_id(reference: str | None) -> Secret | None:
     """The ExternalId reference resolved up front, so a missing one stops the scan at once."""
-    reference = settings.get("external_id")
     return resolve_secret(reference, where="aws --external-id") if reference else None
 
 
@@ -46,6 +45,6 @@ def assume(scan: AwsScan, account_id: str, role: str, external: Secret | None) -
     try:
         credentials = scan.client("sts").assume_role(**request)["Credentials"]
     except AWS_ERRORS as exc:
-        scan.gap("sts", "AssumeRole", exc, resource=request["RoleArn"])
+        scan.failed("sts", "AssumeRole", exc, resource=request["RoleArn"])
         return None
     return scan.clients.assumed(credentials)

@@ -7,6 +7,7 @@ newer than the pinned botocore is kept: the knowledge base reports it as unknown
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
 
 from botocore.loaders import create_loader
@@ -27,7 +28,7 @@ def partition_region_pattern(partition: str) -> re.Pattern[str] | None:
     return None
 
 
-def discover(scan: AwsScan, requested: list[str] | None) -> list[str]:
+def discover(scan: AwsScan, requested: Sequence[str]) -> list[str]:
     """``--regions`` when given; else account.ListRegions; else ec2.DescribeRegions; else home."""
     if requested:
         scan.recorder.read(f"regions ({scan.account_id}): {len(requested)} requested")
@@ -50,12 +51,12 @@ def discover(scan: AwsScan, requested: list[str] | None) -> list[str]:
             regions = _ec2_regions(scan)
             source = "ec2.DescribeRegions"
         except AWS_ERRORS as ec2_error:
-            scan.gap("account", "ListRegions", account_error)
-            scan.gap("ec2", "DescribeRegions", ec2_error, region=scan.home_region)
+            scan.failed("account", "ListRegions", account_error)
+            scan.failed("ec2", "DescribeRegions", ec2_error, region=scan.home_region)
             regions = [scan.home_region]
             source = "home region only"
     if not regions:  # an account always has regions: an empty answer must not scan nothing
-        scan.gap_reason(
+        scan.record(
             "account" if source == "account.ListRegions" else "ec2",
             source.split(".")[1],
             GapReason.MALFORMED_RESPONSE,

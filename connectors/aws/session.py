@@ -27,12 +27,9 @@ from botocore.config import Config
 from connectors.aws import pool
 from connectors.aws.allowlist import operations
 from connectors.aws.errors import DeadlineExceeded
+from connectors.aws.settings import AwsSettings
 from connectors.base import CallLedger, ReadOnlyGate
 
-DEFAULT_MAX_ATTEMPTS = 6
-DEFAULT_WORKERS = 8
-DEFAULT_CONNECT_TIMEOUT = 10  # seconds; AWS endpoints accept within milliseconds
-DEFAULT_READ_TIMEOUT = 30  # seconds; the slowest reads (LookupEvents pages) answer within a few
 POOL_CONNECTIONS = 64  # idle connections kept per host: a client serves every concurrent scan
 
 
@@ -64,27 +61,26 @@ class AwsClients:
 
     def __init__(
         self,
-        settings: dict[str, Any],
+        settings: AwsSettings,
         ledger: CallLedger,
         credentials: dict[str, str] | None = None,
         deadline: Deadline | None = None,
     ) -> None:
         self.settings = settings
         self.ledger = ledger
-        self.deadline = deadline or Deadline(settings.get("timeout"))
+        self.deadline = deadline or Deadline(settings.timeout)
         self.gate = ReadOnlyGate("aws", operations())
-        self.home_region: str = settings.get("region") or "us-east-1"
-        profile = None if credentials else settings.get("profile")
+        self.home_region: str = settings.region
+        profile = None if credentials else settings.profile
         self._session_key, self.session = pool.session(profile, self.home_region, credentials)
-        workers = int(settings.get("workers", DEFAULT_WORKERS))
         self.config = Config(
             retries={
                 "mode": "standard",
-                "total_max_attempts": int(settings.get("max_attempts", DEFAULT_MAX_ATTEMPTS)),
+                "total_max_attempts": settings.max_attempts,
             },
-            max_pool_connections=max(POOL_CONNECTIONS, workers),  # see POOL_CONNECTIONS
-            connect_timeout=int(settings.get("connect_timeout", DEFAULT_CONNECT_TIMEOUT)),
-            read_timeout=int(settings.get("read_timeout", DEFAULT_READ_TIMEOUT)),
+            max_pool_connections=max(POOL_CONNECTIONS, settings.workers),  # see POOL_CONNECTIONS
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
         )
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
@@ -102,7 +98,7 @@ class AwsClients:
         """``--endpoint-url`` for every service, except one given its own endpoint variable."""
         if os.environ.get(service_endpoint_variable(service)):
             return None
-        return self.settings.get("endpoint_url")
+        return self.settings.endpoint_url
 
     def client(self, service: str, region: str | None = None) -> Any:
         region = region or self.home_region

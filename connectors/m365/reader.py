@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from kiota_abstractions.request_information import RequestInformation
 
-from connectors.base import Recorder
+from connectors.base import GapRecorder, Recorder
 from connectors.m365.discovery import Discovery, TenantInfo
 from connectors.m365.graph import GraphError, GraphReader
 from connectors.m365.settings import M365Settings
@@ -23,8 +23,11 @@ from core.models import GapReason
 T = TypeVar("T")
 
 
-class TenantReader:
+class TenantReader(GapRecorder):
     """One tenant's Graph reads and tenant look-ups, each failure recorded as a gap."""
+
+    provider = "m365"
+    errors = (GraphError,)
 
     def __init__(self, settings: M365Settings, graph: GraphReader, recorder: Recorder) -> None:
         self.settings = settings
@@ -42,17 +45,18 @@ class TenantReader:
         self.tenant_id = info.tenant_id or self.settings.tenant_id
         return info
 
-    def gap(
-        self, service: str, operation: str, error: GraphError, resource: str | None = None
-    ) -> None:
-        self.recorder.gap(
-            provider="m365",
-            service=service,
-            operation=operation,
-            reason=error.kind,
-            message=str(error),
-            resource=resource,
-        )
+    def classify(
+        self, operation: str, error: Exception, region: str | None = None
+    ) -> tuple[GapReason, str]:
+        return cast(GraphError, error).kind, str(error)  # GraphError: the only one in errors
+
+    def stop(self, error: Exception) -> None:
+        """An invalid token stops the whole target."""
+        if isinstance(error, GraphError) and error.kind == GapReason.CREDENTIALS_REJECTED:
+            raise AuthError(
+                f"m365: Graph rejected the credentials for tenant {self.tenant_id} "
+                f"(HTTP 401: expired or wrong token/secret): {error}"
+            ) from None
 
     async def step(
         self,
@@ -64,20 +68,10 @@ class TenantReader:
     ) -> T | None:
         """Run one read; a failure becomes a gap (an invalid token stops the whole target).
         ``absent_ok``: a 404 means the tenant simply has no such object (no gap)."""
-        try:
-            result = await work
-        except GraphError as exc:
-            if absent_ok and exc.kind == GapReason.NOT_FOUND:
-                return None
-            if exc.kind == GapReason.CREDENTIALS_REJECTED:
-                raise AuthError(
-                    f"m365: Graph rejected the credentials for tenant {self.tenant_id} "
-                    f"(HTTP 401: expired or wrong token/secret): {exc}"
-                ) from None
-            self.gap(service, operation, exc, resource)
-            return None
-        self.recorder.read(operation)
-        return result
+        answer, _ = await self.attempt_async(
+            service, operation, work, resource=resource, absent=_not_found if absent_ok else None
+        )
+        return answer
 
     async def listing(
         self,
@@ -95,17 +89,18 @@ class TenantReader:
         infos = await asyncio.gather(*(self.discovery.lookup(t) for t in tenants if t))
         for info in infos:
             if not info.found and not Discovery.not_a_tenant(info):
-                self.recorder.gap(
-                    provider="m365",
-                    service=service,
-                    operation="oidc.discovery",
-                    reason=GapReason.MALFORMED_RESPONSE
-                    if info.malformed
-                    else GapReason.INTERNAL_ERROR,
-                    message=info.error or f"HTTP {info.status}",
+                self.record(
+                    service,
+                    "oidc.discovery",
+                    GapReason.MALFORMED_RESPONSE if info.malformed else GapReason.INTERNAL_ERROR,
+                    info.error or f"HTTP {info.status}",
                     resource=info.query,
                 )
         return {info.query: info for info in infos}
+
+
+def _not_found(error: Exception) -> bool:
+    return isinstance(error, GraphError) and error.kind == GapReason.NOT_FOUND
 
 
 def _tenant_not_found(settings: M365Settings, info: TenantInfo) -> str:

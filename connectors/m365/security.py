@@ -250,7 +250,7 @@ async def _probe(reader: TenantReader, operation: str, builder: Any) -> Probe:
     except GraphError as exc:
         probe = probe_failed(operation, exc.kind, exc.code, str(exc))
         if probe.needs_gap:
-            reader.gap("audit_logs", operation, exc)
+            reader.failed("audit_logs", operation, exc)
         return probe
     reader.recorder.read(operation)
     return probe_read(operation, body)

@@ -1,5 +1,9 @@
 """Target.settings for Microsoft 365, validated into one typed object (no SDK import).
 
+settings.schema.json holds the types, ranges and defaults; this module adds only the rules a
+schema cannot express (which settings an auth method needs, https except on loopback, files
+that must exist).
+
 Graph and login URLs are settings because national clouds (US Government, China) and the
 sandbox need them; secrets stay references (``env:NAME``/``file:PATH``) until the credential is
 built.
@@ -12,20 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from connectors.registry import settings_schema, validate_settings
 from core.errors import ConfigError
-from core.secrets import is_reference
 
-AUTH_METHODS = (
-    "access_token",
-    "client_secret",
-    "certificate",
-    "azure_cli",
-    "managed_identity",
-    "workload_identity",
-)
-SECRET_KEYS = ("access_token", "client_secret", "certificate_password")
-GRAPH_URL = "https://graph.microsoft.com/v1.0"
-LOGIN_URL = "https://login.microsoftonline.com"
+AUTH_METHODS = tuple(settings_schema("m365")["properties"]["auth"]["enum"])
 # Tenants that own Microsoft's first-party apps: the documented "Microsoft Services" tenant, and
 # the Microsoft corp and AME tenants seen in community tools. Settable per target.
 MICROSOFT_TENANTS = (
@@ -49,55 +43,34 @@ MICROSOFT_LOGIN_HOSTS = frozenset(
 class M365Settings:
     tenant_id: str
     auth: str
+    graph_url: str
+    login_url: str
+    max_concurrency: int
+    max_retries: int
+    retry_delay: float
+    timeout: float
     client_id: str | None = None
     client_secret: str | None = None
     certificate_path: str | None = None
     certificate_password: str | None = None
     access_token: str | None = None
     federated_token_file: str | None = None
-    graph_url: str = GRAPH_URL
-    login_url: str = LOGIN_URL
     scope: str | None = None
-    max_concurrency: int = 4
-    max_retries: int = 3
-    retry_delay: float = 3.0
-    timeout: float = 60.0
     ca_bundle: str | None = None
     microsoft_tenant_ids: tuple[str, ...] = MICROSOFT_TENANTS
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any], where: str = "m365") -> M365Settings:
-        values = {k: v for k, v in settings.items() if v is not None}
-        unknown = sorted(set(values) - set(cls.__dataclass_fields__))
-        if unknown:
-            raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}")
-        if not values.get("tenant_id"):
-            raise ConfigError(f"{where}: tenant_id is required (a tenant GUID or verified domain)")
-        for key in SECRET_KEYS:
-            if key in values and not is_reference(str(values[key])):
-                raise ConfigError(
-                    f"{where}: {key} must be a reference such as env:NAME or file:PATH"
-                )
+        values = validate_settings("m365", settings, where)
         values.setdefault("auth", _infer_auth(values))
-        if values["auth"] not in AUTH_METHODS:
-            raise ConfigError(
-                f"{where}: auth must be one of {', '.join(AUTH_METHODS)}, not {values['auth']!r}"
-            )
         _require(values, where)
         for key in ("graph_url", "login_url"):
-            if key in values:
-                values[key] = _url(values[key], key, where)
+            values[key] = _url(values[key], key, where)
         if "ca_bundle" in values and not os.path.isfile(values["ca_bundle"]):
             raise ConfigError(f"{where}: ca_bundle file {values['ca_bundle']} not found")
         if "microsoft_tenant_ids" in values:
             values["microsoft_tenant_ids"] = tuple(values["microsoft_tenant_ids"])
-        try:
-            parsed = cls(**values)
-        except TypeError as exc:
-            raise ConfigError(f"{where}: {exc}") from None
-        if not 1 <= parsed.max_concurrency <= 50 or not 0 <= parsed.max_retries <= 10:
-            raise ConfigError(f"{where}: max_concurrency must be 1-50 and max_retries 0-10")
-        return parsed
+        return cls(**values)
 
     @property
     def graph_scope(self) -> str:

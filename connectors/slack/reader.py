@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackClientError
 
-from connectors.base import Recorder
+from connectors.base import GapRecorder, Recorder
 from connectors.slack.client import MalformedPage, NoToken, SlackApi, classify
 from connectors.slack.methods import METHODS
 from core.models import GapReason
@@ -16,47 +16,42 @@ from core.models import GapReason
 ReadError = (SlackClientError, NoToken, MalformedPage, OSError)
 
 
-class Reader:
+class Reader(GapRecorder):
+    provider = "slack"
+    errors = ReadError
+
     def __init__(self, api: SlackApi, recorder: Recorder) -> None:
         self.api = api
         self.recorder = recorder
 
-    def classify(self, method: str, error: Exception) -> tuple[GapReason, str]:
-        """(reason, one-line message) for a failed call, without recording anything."""
-        return classify(method, error, self.api.settings.max_retries)
+    def classify(
+        self, operation: str, error: Exception, region: str | None = None
+    ) -> tuple[GapReason, str]:
+        return classify(operation, error, self.api.settings.max_retries)
 
     def gap(self, method: str, error: Exception, resource: str | None = None) -> GapReason:
-        """Record the failure as a gap; returns the gap reason (callers branch on it)."""
-        reason, message = self.classify(method, error)
-        self.recorder.gap(
-            provider="slack",
-            service=METHODS[method].feature,
-            operation=method,
-            reason=reason,
-            message=message,
-            resource=resource,
-        )
-        return reason
+        """Record the failure as a gap of the method's feature; returns the gap reason."""
+        return self.failed(METHODS[method].feature, method, error, resource)
 
     def call(self, method: str, resource: str | None = None, **params: Any) -> dict | None:
-        try:
-            body = self.api.call(method, **params)
-        except ReadError as exc:
-            self.gap(method, exc, resource)
-            return None
-        self.recorder.read(method)
-        return body
+        return self.attempt(
+            METHODS[method].feature,
+            method,
+            lambda: self.api.call(method, **params),
+            resource=resource,
+        )[0]
 
     def collect(
         self, method: str, key: str, *, numbered: bool = False, **params: Any
     ) -> list | None:
         """All items under ``key`` across pages; ``None`` (and a gap) if any page failed, so a
         partial list is never mistaken for the whole."""
-        try:
-            return self.items(method, key, numbered=numbered, **params)
-        except ReadError as exc:
-            self.gap(method, exc)
-            return None
+        return self.attempt(
+            METHODS[method].feature,
+            method,
+            lambda: self.items(method, key, numbered=numbered, **params),
+            read=False,  # items() notes the read
+        )[0]
 
     def items(self, method: str, key: str, *, numbered: bool = False, **params: Any) -> list:
         """As :meth:`collect`, but a failure is raised (one of ``ReadError``) for callers that

@@ -57,12 +57,11 @@ def authenticate(reader: Reader) -> dict[str, Any]:
         if problem:
             if position == 0:
                 raise AuthError(f"slack: the token in {setting} {problem}")
-            reader.recorder.gap(
-                provider="slack",
-                service="workspace",
-                operation="auth.test",
-                reason=GapReason.CREDENTIALS_REJECTED,
-                message=f"the token in {setting} {problem}; it is not used",
+            reader.record(
+                "workspace",
+                "auth.test",
+                GapReason.CREDENTIALS_REJECTED,
+                f"the token in {setting} {problem}; it is not used",
             )
             api.drop(kind)
             continue

@@ -49,7 +49,8 @@ class AwsSandbox:
         self.stub.add_fault(Fault(service, code, **kwargs))
 
     def collect(self, through_stub: bool = False, **settings: Any) -> Collection:
-        """Scan with the real connector; ``through_stub`` sends every service via the stub."""
+        """Scan with the real connector; ``through_stub`` sends every service via the stub.
+        A setting given as None is left out (``regions=None``: every enabled region)."""
         base: dict[str, Any] = {
             "endpoint_url": self.stub.url if through_stub else self.moto,
             "max_attempts": 1,
@@ -57,7 +58,8 @@ class AwsSandbox:
             "regions": TWO_REGIONS,
             "workers": 4,
         }
-        return AwsConnector(Target("aws-test", "aws", {**base, **settings})).collect()
+        given = {k: v for k, v in {**base, **settings}.items() if v is not None}
+        return AwsConnector(Target("aws-test", "aws", given)).collect()
 
 
 @pytest.fixture

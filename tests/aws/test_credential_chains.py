@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from connectors.aws.session import AwsClients
+from connectors.aws.settings import AwsSettings
 from connectors.base import CallLedger
 from core.errors import ReadOnlyViolation
 from sandbox.aws import ACCOUNT_ID, create_organization
@@ -162,7 +163,7 @@ def test_each_credential_source_scans_an_organisation(
     else:  # the credentials came from the local endpoint
         assert chain.server.requests[proof] >= 1
     # the provider's STS or portal call went through; the scanner's own client still refuses it
-    sts = AwsClients({}, CallLedger()).client("sts")
+    sts = AwsClients(AwsSettings.from_settings({}), CallLedger()).client("sts")
     with pytest.raises(ReadOnlyViolation):
         sts.assume_role_with_web_identity(
             RoleArn=ROLE, RoleSessionName="scanner", WebIdentityToken="t" * 8

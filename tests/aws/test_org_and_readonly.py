@@ -13,6 +13,7 @@ from connectors.aws.allowlist import iam_policy, member_role, operations
 from connectors.aws.connector import AwsConnector
 from connectors.aws.services import SERVICES
 from connectors.aws.session import AwsClients
+from connectors.aws.settings import AwsSettings
 from connectors.base import CallLedger
 from core.errors import ConfigError, ReadOnlyViolation
 from sandbox.aws import create_bucket, create_organization, seeding_client
@@ -71,7 +72,9 @@ def test_writes_are_refused_before_they_leave_the_process(aws: AwsSandbox) -> No
     create_bucket(aws.moto, "keep-me", "eu-west-1")
     aws.seed({"dynamodb_tables": [{"name": "keep-table", "region": "eu-west-1"}]})
     ledger = CallLedger()
-    clients = AwsClients({"endpoint_url": aws.stub.url, "max_attempts": 1}, ledger)
+    clients = AwsClients(
+        AwsSettings.from_settings({"endpoint_url": aws.stub.url, "max_attempts": 1}), ledger
+    )
     writes = [
         lambda: clients.client("s3", "eu-west-1").put_object(Bucket="keep-me", Key="k", Body=b"x"),
         lambda: clients.client("s3", "eu-west-1").delete_bucket(Bucket="keep-me"),

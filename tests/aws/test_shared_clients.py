@@ -11,6 +11,7 @@ import pytest
 from connectors.aws import pool
 from connectors.aws.errors import DeadlineExceeded
 from connectors.aws.session import AwsClients, Deadline
+from connectors.aws.settings import AwsSettings
 from connectors.base import CallLedger
 from core.errors import ReadOnlyViolation
 from sandbox.aws import seed
@@ -19,8 +20,8 @@ KEYS = {"AccessKeyId": "AKIAFIRST", "SecretAccessKey": "first", "SessionToken": 
 OTHER_KEYS = {"AccessKeyId": "AKIASECOND", "SecretAccessKey": "second", "SessionToken": "t2"}
 
 
-def settings(moto: str) -> dict[str, object]:
-    return {"endpoint_url": moto, "max_attempts": 1}
+def settings(moto: str, **more: object) -> AwsSettings:
+    return AwsSettings.from_settings({"endpoint_url": moto, "max_attempts": 1, **more})
 
 
 def test_scans_share_a_session_but_count_their_own_calls_and_pages(moto: str) -> None:
@@ -75,7 +76,7 @@ def test_a_rewritten_credentials_file_is_read_again(
         monkeypatch.delenv(variable, raising=False)
     credentials = tmp_path / "credentials"
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
-    profile = {**settings(moto), "profile": "client"}
+    profile = settings(moto, profile="client")
     credentials.write_text("[client]\naws_access_key_id = AKIAOLD\naws_secret_access_key = s\n")
     before = AwsClients(profile, CallLedger()).session
     assert before.get_credentials().access_key == "AKIAOLD"
@@ -98,7 +99,7 @@ def test_a_shared_client_used_outside_a_scan_refuses_every_call(moto: str) -> No
 
 def test_clients_with_other_settings_are_not_shared(moto: str) -> None:
     clients = AwsClients(settings(moto), CallLedger())
-    patient = AwsClients({**settings(moto), "read_timeout": 99}, CallLedger())
+    patient = AwsClients(settings(moto, read_timeout=99), CallLedger())
     assert clients.session is patient.session
     assert clients.client("s3", "eu-west-1").meta is not patient.client("s3", "eu-west-1").meta
     assert patient.client("s3", "eu-west-1").meta.config.read_timeout == 99

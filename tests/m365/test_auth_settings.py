@@ -32,11 +32,11 @@ def test_static_token_returns_an_azure_core_access_token() -> None:
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"client_id": "x"}, "tenant_id is required"),
-        ({**BASE, "client_secret": "literal-secret"}, "must be a reference"),
+        ({"client_id": "x"}, "'tenant_id' is required"),
+        ({**BASE, "client_secret": "literal-secret"}, "must be a secret reference"),
         ({**BASE, "auth": "client_secret"}, "needs client_secret"),
         ({**BASE, "graph_url": "http://graph.example.com/v1.0"}, "must use https"),
-        ({**BASE, "colour": "blue"}, "unknown setting"),
+        ({**BASE, "colour": "blue"}, "unknown key 'colour'"),
     ],
 )
 def test_bad_settings_are_clear(settings: dict[str, str], message: str) -> None:

@@ -138,12 +138,12 @@ def test_throttling_past_the_retry_budget_is_a_gap_and_the_scan_goes_on(sandbox)
 @pytest.mark.parametrize(
     ("settings", "message"),
     [
-        ({"token": "xoxb-literal"}, "must be references"),
+        ({"token": "xoxb-literal"}, "token: must be a secret reference"),
         ({"token": "env:SLACK_TOKEN_NOT_SET"}, "SLACK_TOKEN_NOT_SET is not set"),
-        ({"token": "env:X", "colour": "blue"}, "unknown slack setting"),
-        ({}, "set at least one of token"),
-        ({"token": "env:PATH", "api_url": "slack.com/api"}, "api_url must be an http"),
-        ({"token": "env:PATH", "max_retries": "lots"}, "max_retries must be a whole number"),
+        ({"token": "env:X", "colour": "blue"}, "unknown key 'colour'"),
+        ({}, "needs at least one of: 'token' | 'user_token' | 'org_token'"),
+        ({"token": "env:PATH", "api_url": "http://slack.com/api"}, "api_url must be an https"),
+        ({"token": "env:PATH", "max_retries": "lots"}, "max_retries: 'lots' is not of type"),
     ],
 )
 def test_bad_settings_are_one_line_config_errors(settings, message) -> None:

@@ -122,5 +122,5 @@ def test_audit_url_is_a_setting(sandbox) -> None:
         SlackSettings.from_target(Target("t", "slack", default)).audit_url
         == "https://api.slack.com/audit/v1/"
     )
-    with pytest.raises(ConfigError, match="audit_url must be an http"):
-        SlackSettings.from_target(Target("t", "slack", {**box.settings, "audit_url": "ftp:/x"}))
+    with pytest.raises(ConfigError, match="audit_url must be an https URL"):
+        SlackSettings.from_target(Target("t", "slack", {**box.settings, "audit_url": "http://x"}))

@@ -130,7 +130,7 @@ def _audit_logs(
         answer = listed_log_groups(scan, region)
     except AWS_ERRORS as exc:
         operation = getattr(exc, "operation_name", None) or "DescribeLogGroups"
-        scan.gap("logs", operation, exc, resource=group_arn, region=region)
+        scan.failed("logs", operation, exc, resource=group_arn, region=region)
     found = [g for g in answer or [] if g.get("logGroupName") == group]
     days = found[0].get("retentionInDays") if found else None
     if answer is None:

@@ -26,10 +26,9 @@ def event_history(scan: AwsScan, region: str) -> None:
     try:
         answer = scan.client(SERVICE, region).lookup_events(MaxResults=1)
     except AWS_ERRORS as exc:
-        scan.gap(SERVICE, "LookupEvents", exc, region=region)
         scan.audit_log(
             available=None,
-            reason=scan.reason(exc, region),
+            reason=scan.failed(SERVICE, "LookupEvents", exc, region=region),
             detail="event history could not be read (see the scan gaps); AWS keeps 90 days of "
             "management events in every region",
             **common,

@@ -62,7 +62,7 @@ def _storage(scan: AwsScan, region: str, instance: dict[str, Any], resource_type
             ResourceType=resource_type,
         )
     except AWS_ERRORS as exc:
-        scan.gap(
+        scan.failed(
             SERVICE, "ListInstanceStorageConfigs", exc, resource=instance["Arn"], region=region
         )
         return

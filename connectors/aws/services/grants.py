@@ -58,7 +58,7 @@ def parse_policy(
     try:
         document = json.loads(text or "{}")
     except ValueError as exc:
-        scan.gap_reason(
+        scan.record(
             service, operation, GapReason.MALFORMED_RESPONSE, f"policy is not JSON ({exc})",
             resource=resource, region=region,
         )  # fmt: skip

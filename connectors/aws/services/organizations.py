@@ -38,7 +38,7 @@ def organization(scan: AwsScan, region: str) -> None:
     except ClientError as exc:
         if org.get("MasterAccountId") == scan.account_id or error_code(exc) not in ACCESS_DENIED:
             raise
-        scan.gap_reason(
+        scan.record(
             SERVICE, "ListRoots", GapReason.ACCESS_DENIED,
             "SCPs are readable only from the management account or a delegated administrator: "
             "scan from there (with --org for every account), or leave organizations out with "
@@ -89,7 +89,7 @@ def _policy(scan: AwsScan, client: Any, policy: dict[str, Any]) -> tuple[str, li
             raise ValueError("the document is not a JSON object")
     except ValueError as exc:
         document = None
-        scan.gap_reason(
+        scan.record(
             SERVICE,
             "DescribePolicy",
             GapReason.MALFORMED_RESPONSE,
@@ -98,7 +98,7 @@ def _policy(scan: AwsScan, client: Any, policy: dict[str, Any]) -> tuple[str, li
         )
     unsupported = scp.unsupported_operators(document) if document else []
     if unsupported:
-        scan.gap_reason(
+        scan.record(
             SERVICE,
             "DescribePolicy",
             GapReason.UNSUPPORTED_CONTENT,

@@ -51,7 +51,7 @@ def locate_bucket(scan: AwsScan, name: str) -> str | None:
     try:
         return normalise_region(client.get_bucket_location(Bucket=name).get("LocationConstraint"))
     except AWS_ERRORS as exc:
-        scan.gap(SERVICE, "HeadBucket/GetBucketLocation", exc, resource=name)
+        scan.failed(SERVICE, "HeadBucket/GetBucketLocation", exc, resource=name)
         return None
 
 
