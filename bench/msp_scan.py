@@ -157,7 +157,7 @@ def main() -> int:
         f"clients           {args.clients} ({args.clients * 3} targets), "
         f"concurrency {args.concurrency}, latency {args.latency * 1000:.0f} ms, {engine}"
     )
-    print(f"API calls         {calls} (served: {served})")
+    print(f"API calls         {calls} per run (served: {served} over {len(runs)} run(s))")
     print(f"peak memory       {peak_mb:.0f} MiB (scanner max RSS, run process)")
     print(f"incomplete        {incomplete} target(s); failed clients: {len(failed)}")
     if ideal:

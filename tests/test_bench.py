@@ -102,7 +102,7 @@ def test_msp_scan_bench_runs_every_client() -> None:
     figure(r"^clients +2 \(6 targets\), concurrency 2, latency 1 ms, 2 process\(es\)$", output)
     figure(rf"^wall time +{NUMBER} s, scanner CPU {NUMBER} s$", output)
     figure(rf"^CPU per call +{NUMBER} ms$", output)
-    calls = figure(r"^API calls +(\d+) \(served: (\d+)\)$", output)
+    calls = figure(r"^API calls +(\d+) per run \(served: (\d+) over 1 run\(s\)\)$", output)
     assert int(calls.group(1)) > 0
     figure(r"^peak memory +\d+ MiB", output)
     figure(r"^incomplete +0 target\(s\); failed clients: 0$", output)
