@@ -200,7 +200,24 @@ class GraphHandler(JsonHandler):
             self.end_headers()
             self.wfile.write(payload)
             return True
+        if route in self.server.data.get("trickle", []):
+            self._trickle(b'{"value": []}')
+            return True
         return False
+
+    def _trickle(self, payload: bytes) -> None:
+        """A body sent one byte at a time (a stalled proxy): each byte resets a read timeout."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        for byte in payload:
+            try:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+            except OSError:  # the client gave up: that is the point
+                return
+            time.sleep(0.3)
 
     def _page(
         self, path: str, route: str, items: list[dict[str, Any]], query: dict[str, str]

@@ -101,9 +101,12 @@ class GraphReader:
             code = exc.error.code if exc.error and exc.error.code else f"HTTP {status}"
             raise GraphError(_kind(status), status, redact(f"{code}: {detail}"), code) from None
         except httpx.HTTPError as exc:
-            raise GraphError(
-                GapReason.UNREACHABLE, None, redact(f"{type(exc).__name__}: {exc}")
-            ) from None
+            reason = (
+                GapReason.TIMEOUT
+                if isinstance(exc, httpx.TimeoutException)
+                else GapReason.UNREACHABLE
+            )
+            raise GraphError(reason, None, redact(f"{type(exc).__name__}: {exc}")) from None
         try:
             body = json.loads(raw or b"")
         except ValueError:

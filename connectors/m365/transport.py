@@ -102,6 +102,33 @@ def admit(gate: ReadOnlyGate, ledger: CallLedger, operation: str) -> None:
     log.debug("m365 call %s", operation)
 
 
+def _late(seconds: float) -> str:
+    return f"no complete answer within {seconds:g} s"
+
+
+class DeadlineStream(httpx.AsyncByteStream):
+    """A response body bounded by the call's deadline: httpx's read timeout restarts with every
+    byte, so an endpoint that trickles one byte every few seconds would never be cut off."""
+
+    def __init__(self, inner: Any, deadline: float, seconds: float, request: httpx.Request) -> None:
+        self.inner, self.deadline, self.seconds, self.request = inner, deadline, seconds, request
+
+    async def __aiter__(self) -> Any:
+        chunks = self.inner.__aiter__()
+        loop = asyncio.get_running_loop()
+        while True:
+            try:
+                chunk = await asyncio.wait_for(chunks.__anext__(), self.deadline - loop.time())
+            except StopAsyncIteration:
+                return
+            except TimeoutError:
+                raise httpx.ReadTimeout(_late(self.seconds), request=self.request) from None
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 class GuardedTransport(httpx.AsyncBaseTransport):
     """Read-only gate, call ledger and concurrency bound in front of the real transport."""
 
@@ -120,8 +147,21 @@ class GuardedTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         admit(self.gate, self.ledger, operation_of(request, self.settings))
+        deadline = asyncio.get_running_loop().time() + self.settings.timeout
         async with self._slots:
-            return await self.inner.handle_async_request(request)
+            try:
+                response = await asyncio.wait_for(
+                    self.inner.handle_async_request(request), self.settings.timeout
+                )
+            except TimeoutError:
+                raise httpx.ReadTimeout(_late(self.settings.timeout), request=request) from None
+        stream = DeadlineStream(response.stream, deadline, self.settings.timeout, request)
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=stream,
+            extensions=response.extensions,
+        )
 
     async def aclose(self) -> None:
         await self.inner.aclose()

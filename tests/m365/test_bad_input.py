@@ -80,3 +80,16 @@ def test_throttling_past_the_retry_budget_is_a_gap(scan: Scan, graph: GraphServe
     ]
     assert collection.calls["crossTenantAccessPolicy.partners"] == 2
     assert any(f.kind == "app_access" for f in collection.flows)
+
+
+def test_a_trickling_endpoint_is_cut_off_at_the_call_deadline(
+    dataset: dict[str, Any], scan: Scan, graph: GraphServer
+) -> None:
+    """One byte every 0.3 s never trips a read timeout; the per-call deadline (``timeout``)
+    ends the call, the listing becomes a timeout gap, and the rest of the tenant is read."""
+    dataset["trickle"] = ["groups"]
+    collection = scan(timeout=1, max_retries=0)
+    [gap] = [g for g in collection.gaps if g.operation == "groups.list"]
+    assert gap.reason == GapReason.TIMEOUT and "within 1 s" in gap.message
+    assert graph.requests["groups"] == 1  # cut once, not retried forever
+    assert any(a.kind == "tenant" for a in collection.assets)  # the rest was read
