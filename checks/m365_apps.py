@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from checks.base import CheckContext, Verdict
-from checks.transfers import basis
+from checks.transfers import basis, register_tool
 from checks.vendors import app_identity
 from core.models import Asset
 
@@ -105,13 +105,13 @@ def _verdict(ctx: CheckContext, app: Asset) -> Verdict:
         return verdict("fail", f"{who} can read personal data ({reads}) and {why} (Art. 28(3))")
     vendor = match.vendor
     signed = f"a DPA signed {vendor.dpa_signed} (matched by {match.key.replace('_', ' ')})"
-    tool = vendor.scc_module or vendor.relies_on_dpf
+    tool = register_tool(vendor)
     if location is None and not tool:
         scope = (attrs.get("publisher_region") or {}).get("tenant_region_scope") or "unknown"
         return verdict(
             "manual",
             f"{who} reads personal data ({reads}) under {signed}, but its publisher's region is "
-            f"unknown (tenant_region_scope {scope}) and no transfer tool (SCCs, DPF) is "
+            f"unknown (tenant_region_scope {scope}) and no transfer tool (SCCs, BCRs, DPF) is "
             "recorded: find out where the vendor processes the data (Art. 44)",
         )
     place = ctx.kb.resolve(location) if location else None

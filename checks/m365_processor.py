@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from checks.base import CheckContext, Verdict
+from checks.vendors import provider
 
 # The knowledge base records DPF certification as true, or null when it was not verified.
 DPF_LISTING = {True: "listed", None: "listing not verified", False: "not listed"}
@@ -32,7 +33,8 @@ def evaluate(ctx: CheckContext) -> Iterator[Verdict]:
         f"{dpf.get('next_recertification', '?')}; {dpf.get('status')} source as of "
         f"{dpf.get('as_of')}, re-check the DPF List)"
     )
-    vendor = ctx.policy.find_vendor("microsoft", facts.get("name"), facts.get("legal_entity"))
+    concern = provider(ctx)  # by id, name, legal entity or `extends: microsoft`
+    vendor = concern.vendor if concern else None
     evidence: dict[str, Any] = {
         "knowledge_base": {k: facts.get(k) for k in ("dpa", "scc", "dpf", "remote_access")},
         "vendor_register": vendor.to_dict() if vendor else None,

@@ -65,7 +65,7 @@ def concerns(ctx: CheckContext) -> Iterator[Concern]:
     own = provider(ctx)
     if own is not None:
         yield own
-    seen: set[str] = set()
+    seen: set[str] = {own.vendor.id} if own is not None and own.vendor is not None else set()
     for asset in ctx.collection.assets:
         if asset.kind != "app":
             continue

@@ -198,14 +198,14 @@ def _cells(
     elif entry == "app_access":
         keys = {finding["resource_name"], str(evidence.get("app_id", ""))}
         keys |= {finding["resource"].rsplit(":", 1)[-1]}
-        vendor = _entry(evidence.get("vendor_register")) or _find(
+        vendor = register_entry(evidence.get("vendor_register")) or _find(
             vendors.get(finding["target"], []), keys
         )
         facts = None
         recipient = _vendor_name(vendor) or evidence.get("publisher") or finding["resource_name"]
     elif entry == "disclosure":
         account = str((evidence.get("grant") or {}).get("account") or "")
-        vendor = _entry(evidence.get("vendor_register")) or _find(
+        vendor = register_entry(evidence.get("vendor_register")) or _find(
             vendors.get(finding["target"], []), {account}
         )
         facts = None
@@ -298,7 +298,7 @@ def _vendor_register(findings: list[dict[str, Any]]) -> dict[str, list[dict[str,
     vendors: dict[str, list[dict[str, Any]]] = {}
     for finding in findings:
         for key in ("vendor", "vendor_register"):
-            vendor = _entry(finding["evidence"].get(key))
+            vendor = register_entry(finding["evidence"].get(key))
             if vendor is not None:
                 known = vendors.setdefault(finding["target"], [])
                 if vendor not in known:
@@ -306,7 +306,7 @@ def _vendor_register(findings: list[dict[str, Any]]) -> dict[str, list[dict[str,
     return vendors
 
 
-def _entry(value: Any) -> dict[str, Any] | None:
+def register_entry(value: Any) -> dict[str, Any] | None:
     """A register entry from evidence: the entry itself, or an app match that carries it."""
     if isinstance(value, dict) and isinstance(value.get("vendor"), dict) and "matched_by" in value:
         value = value["vendor"]

@@ -25,7 +25,7 @@ from core.secrets import redact
 from core.yamlfile import load_yaml, plain
 from reports.common import JURISDICTION_LABELS
 from reports.html_env import page
-from reports.register import entries
+from reports.register import entries, register_entry
 
 GUIDE_FILE = Path(__file__).parent / "tia.yaml"
 GUIDE_SCHEMA = Path(__file__).parent / "schemas" / "tia.schema.json"
@@ -130,8 +130,8 @@ class _Transfer:
         """The vendor register entry the findings carry (empty: none on record)."""
         for finding in self.findings + self.related:
             for key in ("vendor_register", "vendor"):
-                vendor = finding["evidence"].get(key)
-                if isinstance(vendor, dict) and vendor.get("id"):
+                vendor = register_entry(finding["evidence"].get(key))
+                if vendor is not None:
                     return vendor
         return {}
 

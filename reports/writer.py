@@ -47,9 +47,15 @@ def make_dirs(directory: Path) -> None:
 
 
 def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    """The process's umask, read without changing it (os.umask would set it process-wide for a
+    moment, while other threads may be creating files)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022  # no /proc: assume the common default (only narrows 0640 further)
 
 
 def _stage(path: Path, text: str) -> str:

@@ -105,6 +105,24 @@ def test_microsoft_as_processor_cites_kb_facts(demo: Collection) -> None:
     )
     (recorded,) = findings(demo, registered)["m365-microsoft-processor"]
     assert recorded.status == "pass"
+    # an entry under its own id that says `extends: microsoft` is Microsoft's entry too
+    contract = Vendor(
+        "ms-ea", "Enterprise Agreement", "processor", dpa_signed=dt.date(2024, 1, 1),
+        extends="microsoft",
+    )  # fmt: skip
+    (extended,) = findings(demo, Policy(vendors=(contract,)))["m365-microsoft-processor"]
+    assert extended.status == "pass" and extended.evidence["vendor_register"]["id"] == "ms-ea"
+
+
+def test_the_provider_found_again_as_an_app_is_judged_once(demo: Collection) -> None:
+    """A register entry that is both the provider's and an app's gives one verdict per check."""
+    both = Vendor(
+        "microsoft", "Microsoft", "processor", dpa_signed=dt.date(2024, 1, 1),
+        app_ids=(MAILMETRICS,),
+    )  # fmt: skip
+    found = evaluate(demo, Policy(vendors=(both,)), default_kb(), TODAY)
+    dpa = [f.resource for f in found if f.check_id == "vendor-dpa"]
+    assert dpa.count("vendor:microsoft") == 1
 
 
 def test_unknown_tenant_geography_is_an_error_not_a_pass(
@@ -126,6 +144,20 @@ TICKETFLOW = Vendor("ticketflow", "TicketFlow B.V.", "app", dpa_signed=dt.date(2
 def app_findings(collection: Collection, *vendors: Vendor, **policy: Any) -> dict[str, Finding]:
     chosen = Policy(adequacy_countries=frozenset({"CH"}), vendors=vendors, **policy)
     return {f.resource_name: f for f in findings(collection, chosen)["m365-third-party-app-dpa"]}
+
+
+def test_any_register_transfer_tool_counts_for_an_app_of_unknown_region(
+    demo: Collection,
+) -> None:
+    """BCRs are a transfer tool like SCCs (Art. 46(2)(b)): not "no transfer tool recorded"."""
+    calendar = Vendor(
+        "calsync", "CalendarSync Inc.", "app", dpa_signed=dt.date(2025, 1, 1),
+        app_ids=(CALENDAR_SYNC,), transfer_tool="bcr",
+    )  # fmt: skip
+    finding = app_findings(demo, calendar)["CalendarSync Pro"]
+    assert "no transfer tool" not in finding.message
+    without = dataclasses.replace(calendar, transfer_tool=None)
+    assert app_findings(demo, without)["CalendarSync Pro"].status == "manual"
 
 
 def test_a_spoofed_display_name_does_not_borrow_a_dpa(dataset: dict[str, Any], scan: Scan) -> None:

@@ -162,3 +162,22 @@ def test_tia_command_without_third_country_transfer_writes_nothing(
     assert result.exit_code == 0
     assert "no transfer to a third country" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_an_app_match_in_the_evidence_still_gives_the_register_entry(
+    evidence: dict[str, Any],
+) -> None:
+    """App checks record the register entry inside the match that found it ({vendor, matched_by});
+    the draft reads it the same as a plain entry, with its TIA and review dates."""
+    plain = tia.markdown(tia.drafts(evidence)[0])
+    for finding in evidence["findings"]:
+        entry = finding["evidence"].get("vendor_register")
+        if entry:
+            finding["evidence"]["vendor_register"] = {
+                "vendor": entry,
+                "matched_by": "app_id",
+                "matched_value": "A0APP",
+            }
+    wrapped = tia.markdown(tia.drafts(evidence)[0])
+    assert wrapped == plain
+    assert "2027-03-01" in wrapped  # the register's review date
