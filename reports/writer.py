@@ -42,8 +42,11 @@ def dir_mode() -> int:
 
 
 def make_dirs(directory: Path) -> None:
-    """Create ``directory`` (and its parents) owner-only; an existing folder keeps its mode."""
-    directory.mkdir(parents=True, exist_ok=True, mode=dir_mode())
+    """Create ``directory`` and each missing parent owner-only (``mkdir(parents=True)`` would
+    give the parents the umask's mode); an existing folder keeps its mode."""
+    missing = [d for d in (directory, *directory.parents) if not d.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(exist_ok=True, mode=dir_mode())
 
 
 def _umask() -> int:

@@ -403,8 +403,11 @@ def _scan_config(
     """`residency scan --config tenants.yaml`: every client, quiet unless one needs attention."""
     ctx = click.get_current_context()
     if ctx.invoked_subcommand is not None:
-        if config_path or only:
-            raise click.UsageError("--config/--only scan a targets file; drop the provider name")
+        if config_path or only or processes or broker:
+            raise click.UsageError(
+                "--config, --only, --processes and --broker scan a targets file; "
+                "drop the provider name"
+            )
         return
     if config_path is None:
         if only or processes or broker:
@@ -576,7 +579,7 @@ def history_command(
             raise click.UsageError("give --config tenants.yaml or --db URL")
         from scanner.targets import load_targets
 
-        config = load_targets(config_path)
+        config = load_targets(config_path, check_secrets=False)  # history needs no credentials
         if not config.history.url:
             raise click.UsageError(f"{config_path}: history is disabled")
         url, timeout = config.history.url, config.history.timeout

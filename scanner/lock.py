@@ -15,6 +15,7 @@ from pathlib import Path
 
 from connectors.base import utcnow
 from core.errors import ScannerError
+from reports.writer import make_dirs
 
 
 class LockHeld(ScannerError):
@@ -26,7 +27,7 @@ class LockHeld(ScannerError):
 @contextlib.contextmanager
 def exclusive(path: Path) -> Iterator[None]:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_dirs(path.parent)  # the report root: owner-only like every folder we create
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
         raise LockHeld(f"cannot create the lock file {path}: {exc.strerror}") from None

@@ -174,11 +174,14 @@ def test_the_history_database_is_owner_only(tmp_path: Path) -> None:
 def test_evidence_written_by_collect_is_owner_only(tmp_path: Path) -> None:
     old = os.umask(0o022)
     try:
-        result = run_cli("evaluate", str(_evidence(tmp_path)), "--output-dir", str(tmp_path / "o"))
+        out = tmp_path / "o" / "deep" / "er"  # parents we create are owner-only too
+        result = run_cli("evaluate", str(_evidence(tmp_path)), "--output-dir", str(out))
     finally:
         os.umask(old)
     assert result.exit_code == 0
-    assert stat.S_IMODE((tmp_path / "o" / "report.json").stat().st_mode) == 0o600
+    assert stat.S_IMODE((out / "report.json").stat().st_mode) == 0o600
+    for folder in (tmp_path / "o", tmp_path / "o" / "deep", out):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 
 # ----------------------------------------------------------------------------- 8 fail-open

@@ -26,6 +26,8 @@ def test_only_needs_config_and_config_excludes_a_provider(write_tenants: Write) 
     path = write_tenants("clients:\n  - name: a\n    aws: {}\n")
     result = run_cli("scan", "--config", str(path), "aws")
     assert result.exit_code == 2 and "drop the provider name" in result.stderr
+    result = run_cli("scan", "--processes", "2", "aws")  # not silently ignored
+    assert result.exit_code == 2 and "drop the provider name" in result.stderr
 
 
 def test_a_bad_targets_file_is_one_line_and_exit_2(write_tenants: Write) -> None:
@@ -114,3 +116,13 @@ def test_history_db_takes_a_secret_reference(
         "residency: error: --db: environment variable HURL is not set or empty\n",
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["url"]
+
+
+def test_history_needs_no_client_credentials(write_tenants: Write) -> None:
+    """Listing past runs reads the database only: the clients' secrets may live elsewhere."""
+    path = write_tenants(
+        "clients:\n  - name: a\n    slack: {token: env:RESIDENCY_TEST_UNSET_TOKEN}\n"
+    )
+    result = run_cli("history", "--config", str(path))
+    assert "RESIDENCY_TEST_UNSET_TOKEN" not in result.stderr
+    assert result.exit_code == 2 and "history" in result.stderr  # no database yet
