@@ -10,6 +10,8 @@
   worker pushes its result onto a list of this run's, which the run pops, so nothing is left
   behind; the list expires as a safety net if the run dies.
 - The per-provider rate budgets and the run lock live in Redis, shared by every worker.
+- A run marks itself live in Redis while it waits; a worker drops a task whose run has ended
+  (finished, interrupted or died), so nothing is scanned or stored for nobody.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ QUEUE = "residency"
 RESULTS_TTL = 24 * 3600  # seconds a run's unread results may stay, if the run died
 VISIBILITY_TIMEOUT = 3600  # seconds before a task a dead worker held runs elsewhere
 LOCK_TTL = 120  # seconds; the holder renews it every LOCK_TTL / 4
+LIVE_TTL = 60  # seconds a run's live mark outlasts its last renewal (every second while waiting)
 PING_TIMEOUT = 5.0
 INSTALL_HINT = "distributed scans need the extra: pip install 'eu-residency-scanner[distributed]'"
 
@@ -103,12 +106,17 @@ def collect_task(
 ) -> None:
     """On a worker: collect one target and push the result onto the run's list."""
     client = _redis(task.app.conf.broker_url)
+    if not client.exists(live_key(run)):
+        log.info("dropping a task of run %s, which has ended", run)
+        return
     per_second = rate_limits.get(target["provider"])
     ledger = None
     if per_second:
         slots = RedisSlots(client, f"residency:rate:{target['provider']}")
         ledger = LimitedLedger(RateLimiter(per_second, slots=slots))
     result = collect_one(target_from_wire(target), None, False, ledger)
+    if not client.exists(live_key(run)):
+        return  # the run ended while this target was collected: keep its evidence out of Redis
     key = results_key(run)
     message = json.dumps({"task": task_id, "result": result_to_wire(result)})
     client.rpush(key, message)
@@ -117,6 +125,10 @@ def collect_task(
 
 def results_key(run: str) -> str:
     return f"residency:run:{run}:results"
+
+
+def live_key(run: str) -> str:
+    return f"residency:run:{run}:live"
 
 
 class RedisSlots:
@@ -146,6 +158,7 @@ class CeleryEngine(Engine):
         self.rate_limits = dict(rate_limits)
         self.progress = progress
         self.run = uuid.uuid4().hex
+        self.redis.set(live_key(self.run), "1", ex=LIVE_TTL)
         self.futures: dict[str, tuple[Target, Future[Result]]] = {}
         self.lock = threading.Lock()
         self.stopping = threading.Event()
@@ -167,7 +180,7 @@ class CeleryEngine(Engine):
     def close(self, cancel: bool = False) -> None:
         self.stopping.set()
         self.reader.join()
-        self.redis.delete(results_key(self.run))
+        self.redis.delete(live_key(self.run), results_key(self.run))
         with self.lock:
             pending = list(self.futures.values())
             self.futures.clear()
@@ -178,6 +191,7 @@ class CeleryEngine(Engine):
     def _read(self) -> None:
         key = results_key(self.run)
         while not self.stopping.is_set():
+            self.redis.expire(live_key(self.run), LIVE_TTL)
             popped = self.redis.blpop([key], timeout=1)
             if popped is None:
                 continue

@@ -392,3 +392,34 @@ def test_the_rate_budget_in_redis_holds_across_workers(redis_url: str) -> None:
     assert waits[0] <= 0.0 + 1e-3  # the first caller goes at once
     # each further caller waits one more interval (less the few ms the calls themselves took)
     assert all(b - a > 0.04 for a, b in itertools.pairwise(waits))
+
+
+def test_an_interrupted_run_leaves_no_work_and_no_evidence_behind(
+    tenants: Callable[[int], Path],
+    redis_url: str,
+    workers: Workers,
+    slack_server: SlackServer,
+) -> None:
+    """Ctrl-C while tasks wait in the queue: a worker that comes later drops them (the run has
+    ended), so no API call is made and no evidence lands in Redis."""
+    path = tenants(2)
+    client = redis_client(redis_url)
+    run = subprocess.Popen(
+        residency("scan", "--config", str(path), "--broker", redis_url, "--no-history"),
+        env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while client.llen("residency") < 2:
+        assert run.poll() is None and time.monotonic() < deadline, run.communicate()
+        time.sleep(0.1)
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=30)
+    assert run.returncode == 130, err.decode()
+    workers.start()
+    deadline = time.monotonic() + 60
+    while client.llen("residency") or client.hlen("unacked"):
+        assert time.monotonic() < deadline, "the worker did not take the tasks"
+        time.sleep(0.2)
+    time.sleep(1)  # a task it took would be collecting by now
+    assert sum(slack_server.requests.values()) == 0
+    assert not list(client.scan_iter("residency:run:*"))
