@@ -9,6 +9,7 @@ targets it was working on, with a record saying so.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import multiprocessing
@@ -89,6 +90,17 @@ class ProcessEngine(Engine):
             process.join()
         self.reader.join()
         self._fail_all("the collector processes stopped")
+        self._release()
+
+    def _release(self) -> None:
+        """Unlink the queues' and budgets' semaphores now: after Ctrl-C the run exits without
+        running finalizers, and the resource tracker would report them as leaked."""
+        for channel in (self.tasks, self.results):
+            channel.close()
+            channel.join_thread()
+        self.tasks = self.results = None
+        self.slots.clear()
+        gc.collect()
 
     # --------------------------------------------------------------------- results
 
