@@ -54,6 +54,8 @@ def checkup(target: Target) -> Checkup:
         return Checkup(target, connector_class(target.provider)(target).diagnose())
     except ScannerError as exc:
         return Checkup(target, error=redact(str(exc)))
+    except Exception as exc:  # one target's surprise must not cost the other targets' lines
+        return Checkup(target, error=redact(f"internal error: {type(exc).__name__}: {exc}"))
 
 
 def checkups(targets: Iterable[Target], workers: int = 4) -> list[Checkup]:

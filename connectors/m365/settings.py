@@ -66,6 +66,11 @@ class M365Settings:
         _require(values, where)
         for key in ("graph_url", "login_url"):
             values[key] = _url(values[key], key, where)
+        if values["auth"] in SIGNS_IN_AT_LOGIN_URL and values["login_url"].startswith("http:"):
+            raise ConfigError(
+                f"{where}: login_url must use https for auth {values['auth']}: Entra sign-in "
+                "refuses a plain-http authority (a private CA goes in ca_bundle)"
+            )
         if "ca_bundle" in values and not os.path.isfile(values["ca_bundle"]):
             raise ConfigError(f"{where}: ca_bundle file {values['ca_bundle']} not found")
         if "microsoft_tenant_ids" in values:
@@ -104,6 +109,10 @@ def _infer_auth(values: dict[str, Any]) -> str:
     if "certificate_path" in values:
         return "certificate"
     return "azure_cli"
+
+
+# Auth methods whose tokens come from the login authority (azure-identity insists on TLS there).
+SIGNS_IN_AT_LOGIN_URL = frozenset({"client_secret", "certificate", "workload_identity"})
 
 
 def _require(values: dict[str, Any], where: str) -> None:

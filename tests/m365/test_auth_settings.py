@@ -91,3 +91,15 @@ def test_permissions_are_the_least_application_set() -> None:
         "User.Read.All",
     ]
     assert not any("Write" in p for p in permissions["permissions"])
+
+
+def test_entra_sign_in_needs_an_https_login_url() -> None:
+    """azure-identity refuses a plain-http authority: say so at load time, in one line."""
+    settings = {
+        "tenant_id": "contoso.onmicrosoft.com", "client_id": "app", "client_secret": "env:S",
+        "login_url": "http://127.0.0.1:9",
+    }  # fmt: skip
+    with pytest.raises(ConfigError, match="login_url must use https for auth client_secret"):
+        M365Settings.from_settings(settings)
+    token = {"tenant_id": "t", "access_token": "env:T", "login_url": "http://127.0.0.1:9"}
+    assert M365Settings.from_settings(token).login_url == "http://127.0.0.1:9"  # no sign-in
