@@ -611,7 +611,12 @@ def kb() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @friendly
 def lookup(code: str, as_json: bool) -> None:
-    """Resolve CODE such as aws:eu-west-2, m365:NAM, slack:frankfurt or country:CH."""
+    """Resolve CODE such as aws:eu-west-2, m365:NAM, slack:frankfurt or country:CH.
+
+    \b
+    Exit codes:
+      0  the knowledge base knows CODE (also a region whose country is open, e.g. entra:EU)
+      2  CODE is not in the knowledge base (a line on stderr says so)"""
     from core.knowledge import default_kb, describe
 
     knowledge = default_kb()
@@ -620,8 +625,9 @@ def lookup(code: str, as_json: bool) -> None:
         click.echo(json.dumps({"kb_version": knowledge.version, **place.to_dict()}, indent=2))
     else:
         click.echo(describe(place))
-    if not place.known:
-        sys.exit(2)  # a typo'd code must not look like an answer to a script
+    if not place.known and not place.region:  # a typo'd code must not look like an answer
+        click.echo(f"residency: error: {inert(code)} is not in the knowledge base", err=True)
+        sys.exit(2)
 
 
 @main.group()

@@ -201,6 +201,11 @@ def test_kb_lookup_text_and_json() -> None:
     assert lookup_unknown.exit_code == 2
     unknown = json.loads(lookup_unknown.stdout)
     assert unknown["jurisdiction"] == "unknown"
+    assert lookup_unknown.stderr.strip() == (
+        "residency: error: aws:xx-nowhere-9 is not in the knowledge base"
+    )
+    emea = run_cli("kb", "lookup", "entra:EU")  # known: a region whose country is open
+    assert emea.exit_code == 0 and "EMEA" in emea.stdout and not emea.stderr
 
 
 def test_checks_list_has_articles() -> None:
