@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.models import OPEN_STATUSES
+from core.text import inert
 from reports.common import all_gap_sentences, worst_first
 
 TOP = 10
@@ -54,4 +55,6 @@ def _code(text: str) -> str:
 
 
 def _plain(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
+    """One line of printable text: control characters (ESC, BEL) would act on a terminal that
+    shows the file."""
+    return " ".join(inert(str(text)).split()).replace("|", "\\|")

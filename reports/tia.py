@@ -22,6 +22,7 @@ from typing import Any
 from core.knowledge import default_kb
 from core.knowledge.names import country_name
 from core.secrets import redact
+from core.text import inert
 from core.yamlfile import load_yaml, plain
 from reports.common import JURISDICTION_LABELS
 from reports.html_env import page
@@ -467,7 +468,7 @@ def md_text(text: object) -> str:
     """Redacted, one line, with Markdown and HTML made inert (a cloud name stays a name): no
     tag can open without ``<``, no entity without ``&``, no emphasis, link, code or table cell
     without the escaped characters."""
-    flat = " ".join(redact(str(text)).split())
+    flat = " ".join(inert(redact(str(text))).split())  # no ESC or BEL for a terminal
     flat = flat.replace("&", "&amp;").replace("<", "&lt;")
     return MD_SPECIAL.sub(r"\\\1", flat)
 

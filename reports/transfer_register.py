@@ -12,6 +12,7 @@ import csv
 import io
 from typing import Any
 
+from core.text import inert
 from reports.register import COLUMNS, register
 
 BOM = "\ufeff"
@@ -31,5 +32,5 @@ def render(document: dict[str, Any]) -> str:
 
 
 def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
+    text = "" if value is None else inert(str(value))  # no ESC or BEL for a terminal to act on
     return "'" + text if text.lstrip(" \t\r\n").startswith(FORMULA_START) else text

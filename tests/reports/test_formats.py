@@ -214,3 +214,20 @@ def test_html_portfolio_matrix_only_with_several_targets(document: dict[str, Any
         f for f in document["findings"] if f["target"] == single["targets"][0]["name"]
     ]
     assert 'class="matrix"' not in html.render(single)
+
+
+@pytest.mark.parametrize("name", ["md", "csv", "tia"])
+def test_text_formats_carry_no_terminal_control_characters(
+    document: dict[str, Any], name: str
+) -> None:
+    """`cat report.md` must not run a cloud name's escape sequences (title, colours, bell)."""
+    from reports.registry import renderer
+
+    hostile = "kn\x1b]0;owned\x07-\x1b[31mred"
+    for finding in document["findings"]:
+        if finding["resource_name"] == "kn-chat-transcripts-dr":  # a US copy: in every format
+            finding["resource_name"] = hostile
+    render, _ = renderer(name)
+    text = render(document)
+    assert "owned" in text  # the name is shown...
+    assert "\x1b" not in text and "\x07" not in text  # ...as text only
