@@ -3,7 +3,8 @@
 Findings are matched by their stable id (check, target, resource), so a rename-free resource
 keeps its identity across runs. ``new``: open now, absent before. ``resolved``: open before,
 now passing, muted or gone. ``regressed``: present in both and worse now (pass -> warn,
-warn -> fail, ...).
+warn -> fail, ...). ``unassessed``: open before and absent now because its target could not be
+read completely this time: not resolved, just not looked at.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from reports.html_env import page
 
 # How bad a status is for change detection; muted and pass are equally "nothing to do".
 BADNESS = {"pass": 0, "muted": 0, "manual": 1, "warn": 2, "error": 2, "fail": 3}
-SECTIONS = ("new", "regressed", "resolved")
+SECTIONS = ("new", "regressed", "resolved", "unassessed")
 
 
 def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
@@ -30,18 +31,35 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         for i, f in after.items()
         if i in before and BADNESS[f["status"]] > BADNESS[before[i]["status"]]
     ]
-    resolved = [
-        {**f, "current_status": after[i]["status"] if i in after else "gone"}
+    incomplete = {t["name"] for t in new["targets"] if t["error"] or not t["complete"]}
+    closed = [
+        (i, f)
         for i, f in before.items()
         if f["status"] in OPEN_STATUSES and (i not in after or BADNESS[after[i]["status"]] == 0)
+    ]
+    unassessed = [
+        {**f, "current_status": "not assessed"}
+        for i, f in closed
+        if i not in after and f["target"] in incomplete
+    ]
+    resolved = [
+        {**f, "current_status": after[i]["status"] if i in after else "gone"}
+        for i, f in closed
+        if i in after or f["target"] not in incomplete
     ]
     return {
         "before": {"run": old["run"], "verdict": old["summary"]["verdict"]},
         "after": {"run": new["run"], "verdict": new["summary"]["verdict"]},
-        "counts": {"new": len(added), "regressed": len(regressed), "resolved": len(resolved)},
+        "counts": {
+            "new": len(added),
+            "regressed": len(regressed),
+            "resolved": len(resolved),
+            "unassessed": len(unassessed),
+        },
         "new": worst_first(added),
         "regressed": worst_first(regressed),
         "resolved": worst_first(resolved),
+        "unassessed": worst_first(unassessed),
     }
 
 
@@ -52,7 +70,8 @@ def render_json(diff: dict[str, Any]) -> str:
 def render_text(diff: dict[str, Any]) -> str:
     counts = diff["counts"]
     lines = [
-        f"{counts['new']} new, {counts['regressed']} regressed, {counts['resolved']} resolved "
+        f"{counts['new']} new, {counts['regressed']} regressed, {counts['resolved']} resolved, "
+        f"{counts['unassessed']} not assessed "
         f"(verdict {diff['before']['verdict']} -> {diff['after']['verdict']}; "
         f"runs {diff['before']['run']['finished_at']} -> {diff['after']['run']['finished_at']})"
     ]
@@ -77,7 +96,7 @@ def render_html(diff: dict[str, Any]) -> str:
 def _change(section: str, finding: dict[str, Any]) -> str:
     if section == "regressed":
         return f"{finding['previous_status']}->{finding['status']}"
-    if section == "resolved":
+    if section in ("resolved", "unassessed"):
         return f"{finding['status']}->{finding['current_status']}"
     return finding["status"]
 

@@ -728,7 +728,10 @@ def diff(old: Path, new: Path, output_format: str, output: Path | None) -> None:
     Exit codes:
       0  nothing new and nothing regressed
       1  at least one new or regressed finding
-      2  a file is missing, not JSON or not a findings report"""
+      2  a file is missing, not JSON or not a findings report
+      3  nothing new or regressed, but findings could not be assessed (a target
+         of NEW was not read completely)
+    When several apply, 1 beats 3."""
     from reports.diff import RENDERERS, compare
     from reports.load import load_report
     from reports.writer import write_atomic
@@ -739,7 +742,8 @@ def diff(old: Path, new: Path, output_format: str, output: Path | None) -> None:
         click.echo(str(write_atomic(output, text)))
     else:
         click.echo(text, nl=False)
-    sys.exit(1 if changes["counts"]["new"] or changes["counts"]["regressed"] else 0)
+    counts = changes["counts"]
+    sys.exit(1 if counts["new"] or counts["regressed"] else 3 if counts["unassessed"] else 0)
 
 
 # ----------------------------------------------------------------------------- worker

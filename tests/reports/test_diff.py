@@ -36,7 +36,30 @@ def test_compare_classifies_changes(document: dict[str, Any]) -> None:
     ]
     resolved = {f["resource_name"]: f["current_status"] for f in diff["resolved"]}
     assert resolved == {"kn-uk-support-tickets": "pass", "kn-chat-transcripts-dr": "gone"}
-    assert compare(document, document)["counts"] == {"new": 0, "regressed": 0, "resolved": 0}
+    assert compare(document, document)["counts"] == {
+        "new": 0, "regressed": 0, "resolved": 0, "unassessed": 0,
+    }  # fmt: skip
+
+
+def test_findings_of_a_target_that_could_not_be_read_are_not_resolved(
+    document: dict[str, Any], tmp_path: Path
+) -> None:
+    """A target that failed this time has no findings: that is "not assessed", never
+    "resolved", and the exit code says the comparison is incomplete (3)."""
+    later = copy.deepcopy(document)
+    failed = later["targets"][0]
+    failed.update(complete=False, error="credentials rejected")
+    later["findings"] = [f for f in later["findings"] if f["target"] != failed["name"]]
+    diff = compare(document, later)
+    gone = [f for f in document["findings"] if f["target"] == failed["name"]]
+    open_before = [f for f in gone if f["status"] in ("fail", "warn", "error")]
+    assert open_before and diff["counts"]["unassessed"] == len(open_before)
+    assert not [f for f in diff["resolved"] if f["target"] == failed["name"]]
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps(document))
+    new.write_text(json.dumps(later))
+    result = CliRunner().invoke(main, ["diff", str(old), str(new)])
+    assert result.exit_code == 3 and "not assessed" in result.output
 
 
 def test_diff_golden_files(document: dict[str, Any]) -> None:
