@@ -51,6 +51,7 @@ def diff(target: str, baseline: Baseline | None, document: dict[str, Any]) -> Dr
     after = {
         "run": document["run"],
         "summary": document["summary"],
+        "targets": [t for t in document["targets"] if t["name"] == target],
         "findings": [f for f in document["findings"] if f["target"] == target],
     }
     changes = compare(before, after)
