@@ -57,7 +57,12 @@ def run(run_id: str, *targets: TargetRecord, code: int = 1) -> RunRecord:
 
 
 def document(findings: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"run": {"id": "now"}, "summary": {"verdict": "fail"}, "findings": findings}
+    return {
+        "run": {"id": "now"},
+        "summary": {"verdict": "fail"},
+        "targets": [],
+        "findings": findings,
+    }
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
